@@ -1,0 +1,31 @@
+# Common commands. `make` sets everything up and shows the course board.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: all status test validate lint bench demo clean
+
+all: $(STAMP)
+	@$(VENV)/bin/tensorlings status
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+status: $(STAMP)
+	@$(VENV)/bin/tensorlings status
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+validate: $(STAMP)
+	$(VENV)/bin/tensorlings validate
+
+bench: $(STAMP)
+	$(PYTHON) benchmarks/learner_check.py
+
+clean:
+	rm -rf $(VENV) reports build *.egg-info

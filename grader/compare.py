@@ -1,0 +1,374 @@
+"""One comparison path for every check: type, shape, dtype, device, then values.
+
+The decision on tensor values is ``torch.testing.assert_close``'s; this
+module only orders the checks and explains the first difference in the
+learner's terms. ``agree`` is what tests call: it runs the learner's function
+and the oracle on the same inputs, checks the inputs were left alone and,
+when asked, that the result is a view; when the answers differ it looks for
+the known mistake that gives the learner's answer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from grader.outcomes import Mismatch
+
+# Float32 matmuls and convolutions on CUDA may use TF32 (10-bit mantissa).
+_CUDA_FLOAT32_TOLERANCE = (2e-3, 2e-3)
+
+
+# ---------------------------------------------------------------- describing values
+
+
+def describe(value: Any) -> str:
+    """A short, readable rendering of a value for messages."""
+    if isinstance(value, torch.Tensor):
+        if value.layout != torch.strided:
+            return f"{_layout_name(value)} tensor of shape {tuple(value.shape)}, {_dtype_name(value.dtype)}"
+        extras = [_dtype_name(value.dtype)]
+        if value.device.type != "cpu":
+            extras.append(f"on {value.device}")
+        if value.dim() > 1 and not value.is_contiguous():
+            extras.append(f"strides {value.stride()}")
+        if value.requires_grad:
+            extras.append("requires_grad")
+        if value.device.type != "meta" and 0 < value.numel() <= 8:
+            values = value.detach().cpu().tolist()
+            return f"tensor({values}) of shape {tuple(value.shape)}, {', '.join(extras)}"
+        return f"tensor of shape {tuple(value.shape)}, {', '.join(extras)}"
+    if isinstance(value, np.ndarray):
+        return f"NumPy array of shape {value.shape}, {value.dtype}"
+    if hasattr(value, "mode") and hasattr(value, "size") and type(value).__module__.startswith("PIL"):
+        return f"PIL image, mode {value.mode}, size {value.size}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def describe_arguments(function: Callable | None, args: Sequence[Any], kwargs: Mapping[str, Any]) -> str:
+    """``batch=tensor of shape (2, 5, 7, 3), uint8`` using the function's own parameter names."""
+    names: list[str] = []
+    try:
+        signature = inspect.signature(function) if function is not None else None
+        bound = signature.bind(*args, **kwargs) if signature is not None else None
+    except (TypeError, ValueError):
+        bound = None
+    if bound is not None:
+        names = [f"{name}={describe(value)}" for name, value in bound.arguments.items()]
+    else:
+        names = [describe(value) for value in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+    return ", ".join(names) if names else "no arguments"
+
+
+def _dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def _layout_name(tensor: torch.Tensor) -> str:
+    return str(tensor.layout).removeprefix("torch.")
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return "a Tensor" if type(value) is torch.Tensor else f"a Tensor subclass ({type(value).__name__})"
+    if isinstance(value, np.ndarray):
+        return "a NumPy array"
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
+
+
+# ---------------------------------------------------------------- comparing values
+
+
+def tolerances(expected: torch.Tensor, actual: torch.Tensor, rtol: float | None, atol: float | None):
+    """``(rtol, atol)`` for these tensors: the caller's, else assert_close's defaults, wider on CUDA float32."""
+    if rtol is not None and atol is not None:
+        return rtol, atol
+    on_cuda = "cuda" in (expected.device.type, actual.device.type)
+    if on_cuda and expected.dtype == torch.float32:
+        default_rtol, default_atol = _CUDA_FLOAT32_TOLERANCE
+    elif expected.dtype.is_floating_point or expected.dtype.is_complex:
+        from torch.testing._comparison import default_tolerances
+
+        default_rtol, default_atol = default_tolerances(expected)
+    else:
+        default_rtol, default_atol = 0.0, 0.0
+    return (default_rtol if rtol is None else rtol), (default_atol if atol is None else atol)
+
+
+def difference(actual: Any, expected: Any, *, rtol: float | None = None, atol: float | None = None) -> tuple[str, str] | None:
+    """The first difference as ``(kind, explanation)``, or None when they agree."""
+    if isinstance(expected, torch.Tensor):
+        return _tensor_difference(actual, expected, rtol, atol)
+    if isinstance(expected, np.ndarray):
+        if not isinstance(actual, np.ndarray):
+            return "type", f"returned {_type_name(actual)}; expected a NumPy array"
+        if actual.shape != expected.shape:
+            return "shape", f"returned shape {actual.shape}; expected {expected.shape}"
+        if actual.dtype != expected.dtype:
+            return "dtype", f"returned dtype {actual.dtype}; expected {expected.dtype}"
+        return _tensor_difference(torch.from_numpy(np.array(actual)), torch.from_numpy(np.array(expected)), rtol, atol)
+    if isinstance(expected, bool) or expected is None or isinstance(expected, (str, torch.dtype, torch.device)):
+        if type(actual) is not type(expected):
+            return "type", f"returned {_type_name(actual)}; expected {_type_name(expected)}"
+        if actual != expected:
+            return "values", f"returned {actual!r}; expected {expected!r}"
+        return None
+    if isinstance(expected, (int, float)):
+        if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+            return "type", f"returned {_type_name(actual)}; expected {_type_name(expected)}"
+        if isinstance(expected, int) and not isinstance(actual, int):
+            return "type", f"returned {_type_name(actual)}; expected an int"
+        close = math.isclose(actual, expected, rel_tol=rtol or 1e-6, abs_tol=atol or 1e-9)
+        if not close and not (math.isnan(actual) and math.isnan(expected)):
+            return "values", f"returned {actual!r}; expected {expected!r}"
+        return None
+    if isinstance(expected, (tuple, list)):
+        if type(actual) is not type(expected):
+            return "type", f"returned {_type_name(actual)}; expected {_type_name(expected)}"
+        if len(actual) != len(expected):
+            return "shape", f"returned {len(actual)} items; expected {len(expected)}: {describe(expected)}"
+        for position, (got, want) in enumerate(zip(actual, expected)):
+            found = difference(got, want, rtol=rtol, atol=atol)
+            if found:
+                kind, text = found
+                if kind == "values" and not isinstance(want, (torch.Tensor, np.ndarray)):
+                    return kind, f"returned {describe(actual)}; expected {describe(expected)} (item {position} differs)"
+                return kind, f"item {position} {text}"
+        return None
+    if isinstance(expected, Mapping):
+        if not isinstance(actual, Mapping):
+            return "type", f"returned {_type_name(actual)}; expected a dict"
+        if set(actual) != set(expected):
+            return "values", f"returned keys {sorted(map(str, actual))}; expected keys {sorted(map(str, expected))}"
+        for key in expected:
+            found = difference(actual[key], expected[key], rtol=rtol, atol=atol)
+            if found:
+                return found[0], f"[{key!r}] {found[1]}"
+        return None
+    if actual != expected:
+        return "values", f"returned {describe(actual)}; expected {describe(expected)}"
+    return None
+
+
+def _tensor_difference(actual: Any, expected: torch.Tensor, rtol, atol) -> tuple[str, str] | None:
+    if not isinstance(actual, torch.Tensor):
+        hint = " (convert with torch.from_numpy or torch.as_tensor)" if isinstance(actual, np.ndarray) else ""
+        return "type", f"returned {_type_name(actual)}; expected a Tensor{hint}"
+    if actual.shape != expected.shape:
+        return "shape", f"returned shape {tuple(actual.shape)}; expected {tuple(expected.shape)}"
+    if actual.dtype != expected.dtype:
+        return "dtype", f"returned dtype {_dtype_name(actual.dtype)}; expected {_dtype_name(expected.dtype)}"
+    if actual.device.type != expected.device.type:
+        return "device", f"returned a tensor on {actual.device}; expected one on {expected.device}"
+    if actual.layout != expected.layout:
+        return "type", f"returned a {_layout_name(actual)} tensor; expected a {_layout_name(expected)} one"
+    if expected.device.type == "meta":
+        return None
+    if expected.layout != torch.strided:
+        actual, expected = actual.to_dense(), expected.to_dense()
+    actual, expected = actual.detach(), expected.detach()
+    rtol, atol = tolerances(expected, actual, rtol, atol)
+    try:
+        torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=True, check_device=False)
+    except AssertionError:
+        return "values", _first_wrong_value(actual.cpu(), expected.cpu(), rtol, atol)
+    return None
+
+
+def _first_wrong_value(actual: torch.Tensor, expected: torch.Tensor, rtol: float, atol: float) -> str:
+    if expected.dtype == torch.bool:
+        wrong = actual != expected
+    else:
+        wide = torch.float64 if not expected.is_complex() else torch.complex128
+        wrong = ~torch.isclose(actual.to(wide), expected.to(wide), rtol=rtol, atol=atol, equal_nan=True)
+    count = int(wrong.sum())
+    if expected.dim() == 0:
+        return f"returned {actual.item()!r}; expected {expected.item()!r}"
+    index = tuple(int(i) for i in wrong.nonzero()[0])
+    return (
+        f"returned wrong values at {count} of {expected.numel()} positions; "
+        f"first at index {index}: got {actual[index].item()!r}, expected {expected[index].item()!r}"
+    )
+
+
+# ---------------------------------------------------------------- what tests call
+
+
+def expect(condition: Any, message: str) -> None:
+    """Fail the check with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise Mismatch(message, kind="property")
+
+
+def same(
+    actual: Any,
+    expected: Any,
+    *,
+    what: str,
+    why: str | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+) -> None:
+    """Compare two values you already have; ``what`` names the call, e.g. ``contiguous_strides((3, 2))``."""
+    found = difference(actual, expected, rtol=rtol, atol=atol)
+    if found:
+        kind, text = found
+        message = f"{what} {text}" + (f": {why}" if why else "")
+        raise Mismatch(message, kind=kind, function=what.split("(")[0], expected=expected, actual=actual)
+
+
+def _clone(value: Any) -> Any:
+    """A deep copy of tensors and arrays inside plain containers; other values as they are."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone().requires_grad_(value.requires_grad) if value.is_leaf else value.clone()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_clone(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _clone(item) for key, item in value.items()}
+    if hasattr(value, "copy") and type(value).__module__.startswith("PIL"):
+        return value.copy()
+    return value
+
+
+def shares_storage(result: Any, argument: Any) -> bool:
+    """Whether ``result`` is a tensor (or array) that uses ``argument``'s memory."""
+
+    def span(value):
+        if isinstance(value, np.ndarray):
+            value = torch.from_numpy(value) if value.size else None
+        if not isinstance(value, torch.Tensor) or value.layout != torch.strided or value.device.type == "meta":
+            return None
+        storage = value.untyped_storage()
+        return storage.data_ptr(), storage.data_ptr() + storage.nbytes()
+
+    mine, theirs = span(result), span(argument)
+    return mine is not None and theirs is not None and mine[0] < theirs[1] and theirs[0] < mine[1]
+
+
+def _function_name(function: Callable) -> str:
+    return getattr(function, "name", None) or getattr(function, "__name__", "the function")
+
+
+def agree(
+    actual_fn: Callable,
+    expected_fn: Callable,
+    *args: Any,
+    kwargs: Mapping[str, Any] | None = None,
+    view_of: Any = None,
+    inputs_unchanged: bool = True,
+    why: str | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+) -> Any:
+    """Call both functions on the same inputs and require the same answer.
+
+    Returns the learner's result so a test can check more about it.
+    """
+    kwargs = dict(kwargs or {})
+    name = _function_name(actual_fn)
+    pristine_args, pristine_kwargs = _clone(args), _clone(kwargs)
+    oracle_args, oracle_kwargs = _clone(args), _clone(kwargs)
+    signature_source = expected_fn if hasattr(expected_fn, "__signature__") else actual_fn
+    inputs = describe_arguments(signature_source, pristine_args, pristine_kwargs)
+
+    call = getattr(actual_fn, "call", None)
+    outcome = call(args, kwargs) if call is not None else run_local(actual_fn, args, kwargs)
+    actual = outcome.result
+    expected = expected_fn(*oracle_args, **oracle_kwargs)
+
+    def fail(kind: str, text: str, same_failure: Callable[[CallOutcome], bool]) -> None:
+        mistake = _matching_mistake(expected_fn, pristine_args, pristine_kwargs, same_failure)
+        raise Mismatch(text, kind=kind, function=name, mistake=mistake, expected=expected, actual=actual)
+
+    def same_answer(theirs: CallOutcome) -> bool:
+        return difference(actual, theirs.result, rtol=rtol, atol=atol) is None
+
+    found = difference(actual, expected, rtol=rtol, atol=atol)
+    if found:
+        kind, text = found
+        fail(kind, f"{name} {text}, for {inputs}" + (f": {why}" if why else ""), same_answer)
+    if inputs_unchanged and outcome.mutated:
+        fail(
+            "mutated",
+            f"{name} changed its input {', '.join(sorted(outcome.mutated))}, for {inputs}: "
+            "work on a copy or use out-of-place operations (no trailing underscore)",
+            lambda theirs: same_answer(theirs) and bool(theirs.mutated),
+        )
+    if view_of is not None:
+        position = next((i for i, arg in enumerate(args) if arg is view_of), None)
+        is_view = position in outcome.views if position is not None else shares_storage(actual, view_of)
+        if not is_view:
+            fail(
+                "view",
+                f"{name} returned a copy, for {inputs}; expected a view that shares memory with its input "
+                "(permute, transpose, view and slicing give views; contiguous(), clone() and reshape of a "
+                "non-contiguous tensor copy)",
+                lambda theirs: same_answer(theirs) and not theirs.views,
+            )
+    return actual
+
+
+@dataclass
+class CallOutcome:
+    """What one call gave back, and what it did to its arguments.
+
+    ``mutated`` names the arguments whose values changed; ``views`` holds the
+    positions of the arguments whose memory the result shares.
+    """
+
+    result: Any
+    mutated: set[str] = field(default_factory=set)
+    views: set[int] = field(default_factory=set)
+
+
+def run_local(function: Callable, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
+    """Call ``function`` in this process and observe its effect on the arguments."""
+    before_args, before_kwargs = _clone(tuple(args)), _clone(dict(kwargs))
+    result = function(*args, **kwargs)
+    mutated = changed_arguments(before_args, before_kwargs, args, kwargs)
+    views = {i for i, arg in enumerate(args) if shares_storage(result, arg)}
+    return CallOutcome(result, mutated, views)
+
+
+def changed_arguments(before_args, before_kwargs, after_args, after_kwargs) -> set[str]:
+    """Names (``argument 1``, ``x``) of tensor or array arguments whose values changed."""
+    changed = set()
+    pairs = [(f"argument {i + 1}", b, a) for i, (b, a) in enumerate(zip(before_args, after_args))]
+    pairs += [(key, before_kwargs[key], after_kwargs[key]) for key in before_kwargs]
+    for label, before, after in pairs:
+        if isinstance(before, (torch.Tensor, np.ndarray)) and _values_changed(before, after):
+            changed.add(label)
+    return changed
+
+
+def _values_changed(before, after) -> bool:
+    if isinstance(before, np.ndarray):
+        return not np.array_equal(before, after, equal_nan=before.dtype.kind == "f")
+    if before.device.type == "meta" or before.layout != torch.strided:
+        return False
+    return not torch.equal(before.detach().nan_to_num(0.5) if before.is_floating_point() else before.detach(),
+                           after.detach().nan_to_num(0.5) if after.is_floating_point() else after.detach())
+
+
+def _matching_mistake(expected_fn, args, kwargs, same_failure: Callable[[CallOutcome], bool]):
+    """The first known mistake that fails the same way as the learner's answer on these inputs."""
+    for known in getattr(expected_fn, "mistakes", ()):
+        try:
+            theirs = run_local(known.function, _clone(args), _clone(kwargs))
+        except Exception:  # a mistake that crashes here cannot be what the learner wrote
+            continue
+        if same_failure(theirs):
+            return known.name, known.explanation
+    return None

@@ -1,0 +1,71 @@
+"""Code constraints from the manifest, checked by reading a function's AST.
+
+Nothing here runs the code it checks, so it is safe on untrusted files.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from grader.manifest import Function
+
+_LOOP_NODES = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_LOOP_WORDS = {
+    ast.For: "a for loop",
+    ast.AsyncFor: "an async for loop",
+    ast.While: "a while loop",
+    ast.ListComp: "a list comprehension",
+    ast.SetComp: "a set comprehension",
+    ast.DictComp: "a dict comprehension",
+    ast.GeneratorExp: "a generator expression",
+}
+
+
+def find_function(source: str, name: str, filename: str = "<submission>") -> ast.FunctionDef | None:
+    tree = ast.parse(source, filename=filename)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return node
+    return None
+
+
+def violations(node: ast.FunctionDef, rules: Function) -> list[str]:
+    """Each broken rule as ``line N: what``; empty when the function keeps them all."""
+    found: list[str] = []
+    forbidden = set(rules.forbid)
+    for child in ast.walk(node):
+        name = None
+        if isinstance(child, ast.Attribute):
+            name = child.attr
+        elif isinstance(child, ast.Name):
+            name = child.id
+        elif isinstance(child, ast.Constant) and isinstance(child.value, str):
+            # getattr(torch, "as_strided") is the same call by another route.
+            name = child.value if child.value in forbidden else None
+        if name in forbidden:
+            found.append(f"line {child.lineno}: uses {name}, which this exercise forbids")
+        if rules.no_loops and isinstance(child, _LOOP_NODES):
+            found.append(
+                f"line {child.lineno}: uses {_LOOP_WORDS[type(child)]}; this function must work on whole tensors"
+            )
+    return sorted(set(found), key=lambda text: int(text.split(":")[0].split()[1]))
+
+
+def is_stub(node: ast.FunctionDef) -> bool:
+    """True when the body is only a docstring and ``raise NotImplementedError``."""
+    body = [stmt for stmt in node.body if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
+        return False
+    exc = body[0].exc
+    target = exc.func if isinstance(exc, ast.Call) else exc
+    return isinstance(target, ast.Name) and target.id == "NotImplementedError"
+
+
+def stub_functions(path: Path) -> set[str]:
+    """Names of the top-level functions in ``path`` that are still untouched stubs."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef) and is_stub(node)}

@@ -1,0 +1,211 @@
+"""What the ``submission`` and ``reference`` fixtures are bound to.
+
+A ``Submission`` wraps a learner's module: its functions turn a stub into
+*not started*, a crash into a short message at the learner's line, a broken
+import into one message per function, and forbidden code into a failure
+that names the rule. A ``Reference`` wraps the solution module and carries
+its known mistakes. Grading replaces ``Submission`` with a proxy to a
+sandboxed worker that offers the same interface (``name``, ``call``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import linecache
+import os
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from grader.compare import CallOutcome, describe_arguments, run_local
+from grader.constraints import find_function, violations
+from grader.manifest import Exercise
+from grader.mistakes import Mistake, import_file, load_mistakes
+from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted
+
+_counter = itertools.count()
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+class LoadedModule:
+    """A module imported from a file, or the reason it could not be."""
+
+    def __init__(self, path: Path, role: str) -> None:
+        self.path = path.resolve()
+        self.shown = display_path(path)
+        self.module = None
+        self.problem: str | None = None
+        if not path.is_file():
+            self.problem = f"{self.shown} does not exist: restore it (git checkout -- {self.shown}) or check --impl"
+            return
+        try:
+            self.module = import_file(self.path, f"tensorlings_{role}_{next(_counter)}_{path.stem}")
+        except SyntaxError as error:
+            self.problem = (
+                f"{self.shown} line {error.lineno}: SyntaxError: {error.msg}. "
+                "Python could not read the file, so none of its functions can be checked: fix that line first"
+            )
+        except BaseException as error:  # noqa: BLE001 - anything at import time is the module's problem
+            line = _line_in(error, self.path)
+            where = f" line {line}" if line else ""
+            self.problem = (
+                f"{self.shown}{where}: importing it raised {type(error).__name__}: {error}. "
+                "Fix the module so it imports, then rerun"
+            )
+
+    @cached_property
+    def source(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def _line_in(error: BaseException, path: Path) -> int | None:
+    """The last line of ``path`` in the error's traceback."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if Path(frame.filename) == path]
+    return frames[-1].lineno if frames else None
+
+
+class SubmittedFunction:
+    """A learner's function as the checks see it."""
+
+    def __init__(self, name: str, exercise: Exercise, loaded: LoadedModule, override: Callable | None = None):
+        self.name = name
+        self.exercise = exercise
+        self.loaded = loaded
+        self.override = override
+        self._checked = False
+
+    def _function(self) -> Callable:
+        if self.override is not None:
+            return self.override
+        if self.loaded.problem:
+            raise Broken(self.loaded.problem, function=self.name)
+        function = getattr(self.loaded.module, self.name, None)
+        if not callable(function):
+            raise Broken(
+                f"{self.loaded.shown} does not define {self.name}(): course.yml expects it; "
+                f"restore its stub from the lesson (exercises/{self.exercise.id}/)",
+                function=self.name,
+            )
+        if not self._checked:
+            self._check_constraints()
+            self._checked = True
+        return function
+
+    def _check_constraints(self) -> None:
+        rules = self.exercise.function(self.name) if self.name in {f.name for f in self.exercise.functions} else None
+        if rules is None or not (rules.forbid or rules.no_loops):
+            return
+        node = find_function(self.loaded.source, self.name, self.loaded.shown)
+        problems = violations(node, rules) if node is not None else []
+        if problems:
+            listed = "; ".join(problems)
+            raise Forbidden(f"{self.name} in {self.loaded.shown}: {listed}", function=self.name)
+
+    @property
+    def __signature__(self) -> inspect.Signature | None:
+        try:
+            return inspect.signature(self._function())
+        except (Broken, Forbidden, TypeError, ValueError):
+            return None
+
+    def call(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
+        function = self._function()
+        try:
+            return run_local(function, args, kwargs)
+        except NotImplementedError as error:
+            if self.override is None and _line_in(error, self.loaded.path) is not None:
+                raise NotStarted(
+                    f"{self.name} is not started: {self.loaded.shown} still raises NotImplementedError "
+                    f"(line {_line_in(error, self.loaded.path)}). Replace the TODO with your code",
+                    function=self.name,
+                ) from None
+            raise self._crash(error, args, kwargs) from None
+        except Exception as error:  # noqa: BLE001 - the learner's bug, reported in their terms
+            raise self._crash(error, args, kwargs) from None
+
+    def _crash(self, error: Exception, args, kwargs) -> Mismatch:
+        line = _line_in(error, self.loaded.path)
+        where = ""
+        if line is not None:
+            code = linecache.getline(str(self.loaded.path), line).strip()
+            where = f" at {self.loaded.shown} line {line} ({code})"
+        inputs = describe_arguments(self._function(), args, kwargs)
+        return Mismatch(
+            f"{self.name} raised {type(error).__name__}{where}: {error}\n  for {inputs}",
+            kind="crash",
+            function=self.name,
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.call(args, kwargs).result
+
+    def __repr__(self) -> str:
+        return f"<submitted {self.name} from {self.loaded.shown}>"
+
+
+class Submission:
+    """The module under test. ``submission.to_nchw`` is a ``SubmittedFunction``."""
+
+    def __init__(self, exercise: Exercise, path: Path, *, overrides: Mapping[str, Callable] | None = None):
+        self.exercise = exercise
+        self.loaded = LoadedModule(path, "submission")
+        self.overrides = dict(overrides or {})
+        self._functions: dict[str, SubmittedFunction] = {}
+
+    @property
+    def path(self) -> Path:
+        return self.loaded.path
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in {function.name for function in self.exercise.functions}:
+            if name not in self._functions:
+                self._functions[name] = SubmittedFunction(name, self.exercise, self.loaded, self.overrides.get(name))
+            return self._functions[name]
+        if self.loaded.module is not None and hasattr(self.loaded.module, name):
+            return getattr(self.loaded.module, name)  # a constant the stub provides
+        raise AttributeError(f"{self.exercise.id} has no function {name!r} in course.yml")
+
+
+class ReferenceFunction:
+    """A solution function, with the known mistakes for it attached."""
+
+    def __init__(self, name: str, function: Callable, mistakes: Sequence[Mistake]):
+        self.name = name
+        self.function = function
+        self.mistakes = tuple(mistakes)
+        self.__signature__ = inspect.signature(function)
+        self.__name__ = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
+
+
+class Reference:
+    """The solution module. ``reference.to_nchw`` is a ``ReferenceFunction``."""
+
+    def __init__(self, exercise: Exercise, solution: Path, mistakes: Path):
+        self.exercise = exercise
+        self.loaded = LoadedModule(solution, "reference")
+        if self.loaded.problem:
+            raise RuntimeError(f"the reference solution is broken: {self.loaded.problem}")
+        self.mistakes = load_mistakes(mistakes, f"tensorlings_mistakes_{next(_counter)}_{exercise.id}")
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = getattr(self.loaded.module, name)
+        if callable(value) and name in {function.name for function in self.exercise.functions}:
+            return ReferenceFunction(name, value, self.mistakes.get(name, ()))
+        return value

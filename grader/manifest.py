@@ -1,0 +1,132 @@
+"""The typed model of ``course.yml``.
+
+Every field is documented here and nowhere else. The model is frozen and
+rejects unknown fields, so a typo in the manifest is an error with a name,
+not a silently ignored key. Paths are derived from ``id`` and ``module``,
+never stored.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Device = Literal["cpu", "cuda", "mps"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Function(_Strict):
+    """One function a learner writes, and how it is scored and helped."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="the function's name in the module")
+    points: int = Field(ge=0, description="what a fully passing function is worth")
+    hints: tuple[str, ...] = Field(
+        min_length=1, description="hint tiers, from a nudge to nearly the answer; `tensorlings hint` reveals one at a time"
+    )
+    forbid: tuple[str, ...] = Field(
+        default=(), description="names that must not appear inside the function (calls or attributes)"
+    )
+    no_loops: bool = Field(default=False, description="forbid for/while loops and comprehensions inside the function")
+
+    @field_validator("hints")
+    @classmethod
+    def _hints_have_text(cls, hints: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not hint.strip() for hint in hints):
+            raise ValueError("a hint tier is empty")
+        return hints
+
+
+class Exercise(_Strict):
+    """One folder under exercises/ and its mirror under solutions/."""
+
+    id: str = Field(pattern=r"^\d\d_[a-z0-9_]+$", description="folder name, e.g. 03_strides")
+    title: str = Field(min_length=1)
+    module: str = Field(pattern=r"^[a-z_][a-z0-9_]*\.py$", description="the file learners edit, e.g. strides.py")
+    devices: tuple[Device, ...] = Field(
+        default=("cpu", "cuda", "mps"), min_length=1, description="where its checks run, when the machine has it"
+    )
+    functions: tuple[Function, ...] = Field(min_length=1)
+
+    @property
+    def module_name(self) -> str:
+        return self.module.removesuffix(".py")
+
+    @property
+    def test_file(self) -> str:
+        return f"test_{self.module}"
+
+    @property
+    def max_points(self) -> int:
+        return sum(function.points for function in self.functions)
+
+    def function(self, name: str) -> Function:
+        for function in self.functions:
+            if function.name == name:
+                return function
+        known = ", ".join(f.name for f in self.functions)
+        raise KeyError(f"{self.id} has no function {name!r}; it has {known}")
+
+    @model_validator(mode="after")
+    def _unique_function_names(self) -> Exercise:
+        names = [function.name for function in self.functions]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"function {duplicates[0]!r} is listed twice")
+        return self
+
+
+class Course(_Strict):
+    format_version: Literal[1]
+    title: str = Field(min_length=1)
+    exercises: tuple[Exercise, ...] = Field(min_length=1)
+
+    @property
+    def max_points(self) -> int:
+        return sum(exercise.max_points for exercise in self.exercises)
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        for exercise in self.exercises:
+            if exercise.id == exercise_id:
+                return exercise
+        # Accept a unique prefix or topic ("03", "strides") as a convenience.
+        matches = [e for e in self.exercises if e.id.startswith(exercise_id) or e.id[3:] == exercise_id]
+        if len(matches) == 1:
+            return matches[0]
+        known = ", ".join(e.id for e in self.exercises)
+        raise KeyError(f"no exercise {exercise_id!r} in the course; it has {known}")
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Course:
+        ids = [exercise.id for exercise in self.exercises]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"exercise id {duplicates[0]!r} is listed twice")
+        return self
+
+
+_CONTAINER_NAMES = {"exercises": "exercise", "functions": "function", "hints": "hint tier", "forbid": "forbid entry"}
+
+
+def describe_location(raw: object, loc: tuple) -> str:
+    """Turn a pydantic error location into words.
+
+    ``("exercises", 2, "functions", 0, "points")`` becomes
+    ``exercise 03_strides, function contiguous_strides, field 'points'``.
+    """
+    words: list[str] = []
+    node = raw
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list):
+            node = node[key] if key < len(node) else None
+            container = words.pop() if words else "item"
+            kind = _CONTAINER_NAMES.get(container.removeprefix("field ").strip("'"), "item")
+            label = (node.get("id") or node.get("name")) if isinstance(node, dict) else None
+            words.append(f"{kind} {label}" if label else f"{kind} #{key + 1}")
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
+            words.append(f"field {key!r}")
+    return ", ".join(words) or "the top level"

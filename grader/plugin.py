@@ -1,0 +1,278 @@
+"""The pytest plugin: fixtures, markers, Hypothesis profiles and learner-facing reports.
+
+Registered through the ``pytest11`` entry point, so ``pytest exercises/03_strides``
+works with no conftest. Tests never import the code they check: they ask for
+``submission``, ``reference`` and ``device``, and this module decides what
+those are bound to (``--impl``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+from grader.checks import MARKER
+from grader.course import CourseError, CourseTree, load_course
+from grader.outcomes import Mismatch, Verdict
+from grader.results import CheckResult, Status
+
+IMPL_HELP = (
+    "what the checks run against: 'exercises' (default, your own work), 'solutions', "
+    "or any folder laid out like exercises/ (a student's copy)"
+)
+GPU_SKIP_REASON = (
+    "needs a GPU (CUDA or Apple MPS) and this machine has none; "
+    "it runs when the same checks are run on a GPU machine"
+)
+
+_SUPPRESSED = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile(
+    "learn", max_examples=25, deadline=None, print_blob=False, suppress_health_check=_SUPPRESSED
+)
+settings.register_profile(
+    "grade", max_examples=40, deadline=None, derandomize=True, database=None, print_blob=False,
+    suppress_health_check=_SUPPRESSED,
+)
+settings.register_profile(
+    "ci", max_examples=25, deadline=None, derandomize=True, database=None, print_blob=False,
+    suppress_health_check=_SUPPRESSED,
+)
+# Validation only needs to know that a wrong answer fails, not its smallest example.
+settings.register_profile(
+    "validate", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
+
+_tree_key = pytest.StashKey[CourseTree | None]()
+_results_key = pytest.StashKey[list[CheckResult]]()
+_profile_key = pytest.StashKey[str]()
+
+
+def available_devices() -> list[str]:
+    import torch
+
+    devices = ["cpu"]
+    if torch.cuda.is_available():
+        devices.append("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        devices.append("mps")
+    return devices
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tensorlings")
+    group.addoption("--impl", default=None, metavar="PATH", help=IMPL_HELP)
+    group.addoption(
+        "--tensorlings-variants",
+        action="store_true",
+        default=False,
+        help="(used by `tensorlings validate`) run every check against the solution, the stub and each known mistake",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "gpu: the check needs a CUDA or MPS device; skipped with a reason elsewhere")
+    config.addinivalue_line("markers", f"{MARKER}(function): the exercise function a check belongs to")
+    config.stash[_results_key] = []
+    if config.getoption("hypothesis_profile", None) is None:
+        profile = "validate" if config.getoption("tensorlings_variants") else ("ci" if os.environ.get("CI") else "learn")
+        settings.load_profile(profile)
+        config.stash[_profile_key] = profile
+
+
+def _course(config: pytest.Config, path: Path) -> CourseTree | None:
+    if _tree_key not in config.stash:
+        try:
+            config.stash[_tree_key] = load_course(path.parent)
+        except CourseError as error:
+            if "no course.yml found" in str(error):
+                config.stash[_tree_key] = None
+            else:
+                raise pytest.UsageError(str(error)) from None
+    return config.stash[_tree_key]
+
+
+def _exercise_of(item_or_request) -> tuple[CourseTree, object]:
+    config = item_or_request.config
+    path = Path(item_or_request.path if hasattr(item_or_request, "path") else item_or_request.fspath)
+    tree = _course(config, path)
+    exercise = tree.exercise_for_path(path) if tree else None
+    if exercise is None:
+        raise pytest.UsageError(
+            f"{path}: this test asks for tensorlings fixtures but is not inside an exercise folder listed in course.yml"
+        )
+    return tree, exercise
+
+
+def impl_root(config: pytest.Config, tree: CourseTree) -> Path:
+    """The folder laid out like exercises/ that ``submission`` is loaded from."""
+    chosen = config.getoption("impl")
+    if chosen is None:
+        return tree.exercises_dir
+    candidate = Path(chosen)
+    if not candidate.is_absolute() and not candidate.exists():
+        candidate = tree.root / chosen
+    if (candidate / "exercises").is_dir():
+        candidate = candidate / "exercises"
+    if not candidate.is_dir():
+        raise pytest.UsageError(f"--impl {chosen}: no such folder. {IMPL_HELP}")
+    return candidate
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+def _variants(tree: CourseTree, exercise, function: str) -> list[str]:
+    from grader.mistakes import load_mistakes
+
+    mistakes = load_mistakes(tree.mistakes_path(exercise), f"tensorlings_variants_{exercise.id}")
+    return ["solution", "stub"] + [f"mistake:{m.name}" for m in mistakes.get(function, [])]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker(MARKER)
+    if "device" in metafunc.fixturenames:
+        tree, exercise = _exercise_of(metafunc.definition)
+        devices = [d for d in available_devices() if d in exercise.devices]
+        metafunc.parametrize("device", devices, scope="module")
+    if marker and "submission" in metafunc.fixturenames and metafunc.config.getoption("tensorlings_variants"):
+        tree, exercise = _exercise_of(metafunc.definition)
+        metafunc.parametrize("submission", _variants(tree, exercise, marker.args[0]), indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
+def submission(request: pytest.FixtureRequest):
+    """The module under test: the learner's, the solution, a student's copy, or a sandboxed worker."""
+    from grader.impl import Submission
+
+    tree, exercise = _exercise_of(request)
+    variant = getattr(request, "param", None)
+    if variant is None:
+        return Submission(exercise, impl_root(request.config, tree) / exercise.id / exercise.module)
+    if variant == "stub":
+        return Submission(exercise, tree.stub_path(exercise))
+    if variant == "solution":
+        return Submission(exercise, tree.solution_path(exercise))
+    from grader.mistakes import load_mistakes
+
+    name = variant.removeprefix("mistake:")
+    mistakes = load_mistakes(tree.mistakes_path(exercise), f"tensorlings_variant_{exercise.id}")
+    chosen = next(m for ms in mistakes.values() for m in ms if m.name == name)
+    return Submission(exercise, tree.solution_path(exercise), overrides={chosen.function_name: chosen.function})
+
+
+@pytest.fixture(scope="module")
+def reference(request: pytest.FixtureRequest):
+    """The reference solution, with its known mistakes attached."""
+    from grader.impl import Reference
+
+    tree, exercise = _exercise_of(request)
+    return Reference(exercise, tree.solution_path(exercise), tree.mistakes_path(exercise))
+
+
+# ---------------------------------------------------------------- running and reporting
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("gpu") and available_devices() == ["cpu"]:
+        pytest.skip(GPU_SKIP_REASON)
+
+
+def _function_of(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker(MARKER)
+    return marker.args[0] if marker else None
+
+
+def _short_text(error: BaseException) -> str:
+    notes = [note for note in getattr(error, "__notes__", []) if not note.startswith("You can reproduce")]
+    return "\n".join([str(error), *notes])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    function = _function_of(item)
+    if function is None:
+        return report
+    error = call.excinfo.value if call.excinfo else None
+    status, message, mistake = None, "", None
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        if isinstance(error, Verdict):
+            status = Status.NOT_STARTED if error.status == "not started" else (
+                Status.ERROR if error.status == "error" else Status.WRONG
+            )
+            message = _short_text(error)
+        elif isinstance(error, Mismatch):
+            status, message = Status.WRONG, _short_text(error)
+            mistake = error.mistake[0] if error.mistake else None
+        elif report.skipped:
+            status = Status.SKIPPED
+        elif report.passed:
+            status = Status.PASSED
+        else:
+            status = Status.WRONG
+            message = report.longreprtext
+    if status is None:
+        return report
+    if isinstance(error, (Verdict, Mismatch)):
+        report.longrepr = message  # the explanation alone: no framework traceback
+    if status == Status.NOT_STARTED:
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, message)
+    report.tensorlings_status = status.value
+    report.user_properties.append(("tensorlings", {"function": function, "status": status.value,
+                                                   "message": message, "mistake": mistake}))
+    callspec = getattr(item, "callspec", None)
+    variant = callspec.params.get("submission") if callspec else None
+    tree, exercise = _exercise_of(item)
+    item.config.stash[_results_key].append(
+        CheckResult(exercise.id, function, item.nodeid, status, message, mistake, variant, report.duration)
+    )
+    return report
+
+
+def pytest_report_teststatus(report, config):
+    status = getattr(report, "tensorlings_status", None)
+    if status == Status.NOT_STARTED.value:
+        return "not started", "n", ("NOT STARTED", {"yellow": True})
+    if status == Status.WRONG.value and report.when == "call":
+        return "failed", "F", ("WRONG", {"red": True})
+    if status == Status.ERROR.value:
+        return "failed", "E", ("ERROR", {"red": True})
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    if config.getoption("tensorlings_variants"):
+        return None
+    try:
+        tree = _course(config, Path(config.invocation_params.dir) / "course.yml")
+    except pytest.UsageError:
+        return None
+    if tree is None:
+        return None
+    impl = config.getoption("impl") or "exercises"
+    profile = config.stash.get(_profile_key, "as set by --hypothesis-profile")
+    return [f"tensorlings: checking {impl}/ with Hypothesis profile {profile}; devices: {', '.join(available_devices())}"]
+
+
+def collected_results(config: pytest.Config) -> list[CheckResult]:
+    return config.stash.get(_results_key, [])
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    results = collected_results(session.config)
+    if exitstatus == 0 and any(r.status == Status.NOT_STARTED and r.variant is None for r in results):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    results = [r for r in collected_results(config) if r.variant is None]
+    if not results:
+        return
+    from grader.terminal import print_function_table
+
+    tree = config.stash.get(_tree_key, None)
+    print_function_table(tree, results, terminalreporter)

@@ -1,0 +1,103 @@
+"""``tensorlings validate``: prove a course sound.
+
+Every check runs against the solution, the untouched stub and each known
+mistake (the plugin's ``--tensorlings-variants``), on every device present.
+The course is sound when, for every function:
+
+* it has at least one check, and the solution passes all of them;
+* the stub makes every check report *not started*;
+* every known mistake fails at least one check, and is named in the feedback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from grader.course import CourseTree
+from grader.mistakes import load_mistakes
+from grader.results import CheckResult, Status
+from grader.runner import run_checks
+
+MIN_MISTAKES = 3
+MIN_HINT_TIERS = 2
+
+
+@dataclass
+class FunctionVerdict:
+    exercise: str
+    function: str
+    checks: int = 0
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    mistakes_caught: int = 0
+    mistakes_named: int = 0
+    mistakes_total: int = 0
+    solution_ok: bool = False
+    stub_ok: bool = False
+    seconds: float = 0.0
+
+    @property
+    def sound(self) -> bool:
+        return not self.problems
+
+
+def _short(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else "no message"
+    return first if len(first) <= 160 else first[:157] + "..."
+
+
+def judge_function(exercise, function, mistakes, results: list[CheckResult]) -> FunctionVerdict:
+    verdict = FunctionVerdict(exercise.id, function.name, mistakes_total=len(mistakes))
+    mine = [r for r in results if r.function == function.name]
+    by_variant: dict[str, list[CheckResult]] = {}
+    for result in mine:
+        by_variant.setdefault(result.variant or "solution", []).append(result)
+    verdict.seconds = sum(r.duration for r in mine)
+    solution = by_variant.get("solution", [])
+    verdict.checks = len({r.test.split("[")[0] for r in solution})
+    if not solution:
+        verdict.problems.append("has no checks: add a test marked @check(" + repr(function.name) + ")")
+    failing = [r for r in solution if r.status not in (Status.PASSED, Status.SKIPPED)]
+    verdict.solution_ok = bool(solution) and not failing
+    for result in failing[:1]:
+        verdict.problems.append(f"the solution fails {result.test}: {_short(result.message)}")
+    stub = by_variant.get("stub", [])
+    started = [r for r in stub if r.status not in (Status.NOT_STARTED, Status.SKIPPED)]
+    verdict.stub_ok = bool(stub) and not started
+    for result in started[:1]:
+        verdict.problems.append(
+            f"the untouched stub is not reported 'not started' by {result.test} ({result.status.value}): "
+            "the check may not call the function, or the stub does not raise NotImplementedError"
+        )
+    for known in mistakes:
+        outcomes = by_variant.get(f"mistake:{known.name}", [])
+        caught = [r for r in outcomes if r.status in (Status.WRONG, Status.ERROR)]
+        if caught:
+            verdict.mistakes_caught += 1
+        else:
+            verdict.problems.append(f"known mistake {known.name!r} passes every check: the checks cannot see it")
+        if any(r.mistake == known.name for r in caught):
+            verdict.mistakes_named += 1
+        elif caught:
+            verdict.warnings.append(
+                f"mistake {known.name!r} is caught but not named (its output never matched on the failing input)"
+            )
+    if len(mistakes) < MIN_MISTAKES:
+        verdict.warnings.append(f"has {len(mistakes)} known mistakes; aim for at least {MIN_MISTAKES}")
+    if len(function.hints) < MIN_HINT_TIERS:
+        verdict.warnings.append(f"has {len(function.hints)} hint tier; aim for at least {MIN_HINT_TIERS}")
+    return verdict
+
+
+def validate(tree: CourseTree, exercise_ids: list[str] | None = None) -> list[FunctionVerdict]:
+    if not tree.has_solutions:
+        raise SystemExit(f"{tree.root}: there is no solutions/ folder, so there is nothing to validate against")
+    chosen = [tree.manifest.exercise(i) for i in exercise_ids] if exercise_ids else list(tree.manifest.exercises)
+    results = run_checks([tree.test_path(e) for e in chosen], options=["--tensorlings-variants"])
+    verdicts = []
+    for exercise in chosen:
+        mistakes = load_mistakes(tree.mistakes_path(exercise), f"tensorlings_validate_{exercise.id}")
+        mine = [r for r in results if r.exercise == exercise.id]
+        for function in exercise.functions:
+            verdicts.append(judge_function(exercise, function, mistakes.get(function.name, []), mine))
+    return verdicts
