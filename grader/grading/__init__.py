@@ -1,0 +1,1 @@
+"""Grading a whole class: sandboxed workers, a parallel engine, and reports."""

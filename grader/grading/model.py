@@ -1,0 +1,90 @@
+"""What grading one student produces: plain data, shared by the engine and the reports.
+
+The engine fills these in; the report writers only read them. Everything
+here is JSON-serialisable through ``to_json``/``from_json`` so a finished
+student can be written atomically and skipped when a run is resumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from grader.results import CheckResult, FunctionResult, Status
+
+
+@dataclass
+class Picture:
+    """Small 2-D images (lists of rows of floats in [0, 1]) for a failing image-valued check."""
+
+    expected: list[list[float]]
+    actual: list[list[float]]
+    difference: list[list[float]]
+
+
+@dataclass
+class FailureDetail:
+    """The first failing check of a function, as the feedback shows it."""
+
+    test: str
+    message: str                  # includes the minimal failing input and expected vs actual
+    mistake: str | None = None    # name of the known mistake it matches
+    mistake_explanation: str | None = None
+    picture: Picture | None = None
+
+
+@dataclass
+class FunctionGrade:
+    exercise: str
+    function: str
+    status: Status
+    points: float
+    max_points: float
+    checks_passed: int
+    checks_total: int
+    failure: FailureDetail | None = None
+    next_hint: str | None = None
+
+
+@dataclass
+class StudentGrade:
+    student: str
+    functions: list[FunctionGrade] = field(default_factory=list)
+    limits_hit: list[str] = field(default_factory=list)   # e.g. "03_strides: wall time 10 s exceeded"
+    warnings: list[str] = field(default_factory=list)     # e.g. sandbox features not enforced
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(f.points for f in self.functions)
+
+    @property
+    def max_score(self) -> float:
+        return sum(f.max_points for f in self.functions)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> StudentGrade:
+        functions = []
+        for raw in data.get("functions", []):
+            failure = raw.get("failure")
+            if failure:
+                picture = failure.get("picture")
+                failure = FailureDetail(**{**failure, "picture": Picture(**picture) if picture else None})
+            functions.append(FunctionGrade(**{**raw, "status": Status(raw["status"]), "failure": failure}))
+        return cls(
+            student=data["student"],
+            functions=functions,
+            limits_hit=list(data.get("limits_hit", [])),
+            warnings=list(data.get("warnings", [])),
+            seconds=float(data.get("seconds", 0.0)),
+        )
+
+
+def grade_from_results(result: FunctionResult) -> tuple[Status, float]:
+    """A function's status and points from its checks (all or nothing)."""
+    return result.status, float(result.points)
+
+
+__all__ = ["CheckResult", "FailureDetail", "FunctionGrade", "Picture", "StudentGrade", "grade_from_results"]
