@@ -1,0 +1,96 @@
+"""One student's feedback page: the total, a score table, and a card per problem.
+
+A card shows the minimal failing input, what was expected and what came
+back, the known mistake it matches, the next hint, and, when the values are
+images, small pictures of expected, actual and their difference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from grader.course import CourseTree
+from grader.grading.model import FunctionGrade, StudentGrade
+from grader.grading.reports.common import clean_message, course_title, group_by_exercise, percent
+from grader.grading.reports.pictures import picture_uri
+from grader.grading.reports.templating import render
+from grader.results import Status
+
+
+@dataclass
+class Explained:
+    """A one-line comparison message taken apart: which input, what was expected, what came back."""
+
+    call: str
+    actual: str
+    expected: str
+    input: str | None = None
+    detail: str | None = None
+    why: str | None = None
+
+
+_VALUES = re.compile(r"^(?P<detail>wrong values at .*?): got (?P<actual>.*), expected (?P<expected>.*)$")
+
+
+def explain(message: str) -> Explained | None:
+    """Best effort: ``to_nchw returned shape (2, 3); expected (3, 2), for batch=...: why``.
+
+    Returns None for anything it does not recognise; the page then shows the message as it is.
+    """
+    if "\n" in message or " returned " not in message:
+        return None
+    call, rest = message.split(" returned ", 1)
+    outcome, _, tail = rest.partition(", for ")
+    why = None
+    if tail:
+        if "; expected " in tail or ", expected " in tail:
+            return None
+        inputs, _, why = tail.partition(": ")
+    else:
+        inputs = None
+    if "; expected " in outcome:
+        actual, expected = outcome.split("; expected ", 1)
+        detail = None
+    elif (values := _VALUES.match(outcome)) is not None:
+        actual, expected, detail = values["actual"], values["expected"], values["detail"]
+    else:
+        return None
+    if not tail and ": " in expected:
+        expected, why = expected.split(": ", 1)
+    return Explained(call, actual, expected, inputs or None, detail, why or None)
+
+
+@dataclass
+class Card:
+    function: FunctionGrade
+    title: str
+    message: str
+    explained: Explained | None
+    picture: str | None
+
+
+def _card(function: FunctionGrade, titles: dict[str, str]) -> Card:
+    message = clean_message(function)
+    picture = picture_uri(function.failure.picture) if function.failure and function.failure.picture else None
+    return Card(function, titles.get(function.exercise, ""), message, explain(message), picture)
+
+
+def feedback_html(grade: StudentGrade, tree: CourseTree | None, graded_at: str | None = None) -> str:
+    groups = group_by_exercise(grade, tree)
+    titles = {group.id: group.title for group in groups}
+    functions = [function for group in groups for function in group.functions]
+    problems = [f for f in functions if f.status in (Status.WRONG, Status.ERROR)]
+    return render(
+        "feedback.html",
+        course=course_title(tree),
+        grade=grade,
+        groups=groups,
+        percent=percent(grade.score, grade.max_score),
+        passed=sum(f.status == Status.PASSED for f in functions),
+        total=len(functions),
+        cards=[_card(function, titles) for function in problems],
+        not_started=[f for f in functions if f.status == Status.NOT_STARTED],
+        skipped=[f for f in functions if f.status == Status.SKIPPED],
+        graded_at=graded_at,
+    )

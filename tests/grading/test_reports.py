@@ -1,0 +1,287 @@
+"""The report writers: feedback.html, results.json, grades.csv and summary.html from hand-built grades."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from grader.course import CourseTree
+from grader.grading.model import FailureDetail, FunctionGrade, Picture, StudentGrade
+from grader.grading.reports import (
+    NBGRADER_COLUMNS,
+    write_class_reports,
+    write_student_reports,
+)
+from grader.grading.reports.feedback import explain
+from grader.grading.reports.files import write_atomic
+from grader.grading.reports.pictures import picture_uri
+from grader.manifest import Course
+from grader.results import Status
+
+NBGRADER_EXPORT = [
+    "assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+    "email", "raw_score", "late_submission_penalty", "score", "max_score",
+]
+
+MESSAGE = (
+    "to_nchw returned shape (2, 3, 7, 5); expected (2, 3, 5, 7), for batch=tensor of shape (2, 5, 7, 3), "
+    "uint8: the channel axis must move to position 1"
+)
+MISTAKE = "height and width swapped"
+EXPLANATION = "permute(0, 3, 2, 1) also swaps height and width."
+HINT = "permute(*order) builds the output axis by axis."
+LIMIT = "03_strides: wall time 10 s exceeded"
+
+
+@pytest.fixture
+def tree(tmp_path) -> CourseTree:
+    manifest = Course.model_validate({
+        "format_version": 1,
+        "title": "Demo course",
+        "exercises": [
+            {"id": "02_image_layout", "title": "Image layouts", "module": "layout.py", "functions": [
+                {"name": "to_nchw", "points": 2, "hints": ["h1", HINT]},
+                {"name": "to_nhwc", "points": 2, "hints": ["h1"]},
+            ]},
+            {"id": "03_strides", "title": "Strides", "module": "strides.py", "functions": [
+                {"name": "contiguous_strides", "points": 3, "hints": ["h1"]},
+            ]},
+        ],
+    })
+    return CourseTree(root=tmp_path, manifest=manifest)
+
+
+def passed(exercise: str, function: str, points: float) -> FunctionGrade:
+    return FunctionGrade(exercise, function, Status.PASSED, points, points, 10, 10)
+
+
+def full_marks(name: str = "ada") -> StudentGrade:
+    return StudentGrade(name, [
+        passed("02_image_layout", "to_nchw", 2),
+        passed("02_image_layout", "to_nhwc", 2),
+        passed("03_strides", "contiguous_strides", 3),
+    ], seconds=1.5)
+
+
+def picture() -> Picture:
+    expected = [[0.0, 0.25, 0.5], [0.75, 1.0, 0.5]]
+    actual = [[0.0, 0.5, 0.5], [0.25, 1.0, 0.0]]
+    difference = [[a - e for a, e in zip(ra, re_)] for ra, re_ in zip(actual, expected)]
+    return Picture(expected, actual, difference)
+
+
+def with_mistake(name: str = "bob") -> StudentGrade:
+    failure = FailureDetail(
+        test="exercises/02_image_layout/test_layout.py::test_to_nchw[cpu]",
+        message=MESSAGE + f"\nThis looks like a known mistake, {MISTAKE!r}: {EXPLANATION}",
+        mistake=MISTAKE,
+        mistake_explanation=EXPLANATION,
+        picture=picture(),
+    )
+    return StudentGrade(name, [
+        FunctionGrade("02_image_layout", "to_nchw", Status.WRONG, 0, 2, 3, 10, failure, HINT),
+        passed("02_image_layout", "to_nhwc", 2),
+        FunctionGrade("03_strides", "contiguous_strides", Status.NOT_STARTED, 0, 3, 0, 4, None, "h1"),
+    ], seconds=2.0)
+
+
+def limited(name: str = "eve") -> StudentGrade:
+    return StudentGrade(name, [
+        passed("02_image_layout", "to_nchw", 2),
+        passed("02_image_layout", "to_nhwc", 2),
+        FunctionGrade("03_strides", "contiguous_strides", Status.ERROR, 0, 3, 0, 4,
+                      FailureDetail("", "grading stopped: wall time 10 s exceeded <b>not bold</b>"), None),
+    ], limits_hit=[LIMIT], warnings=["RLIMIT_NPROC not enforced"])
+
+
+def assert_self_contained(html: str) -> None:
+    assert "<html" in html and "</html>" in html
+    assert not re.search(r"<link\b", html, re.I), "a <link> loads an external asset"
+    assert not re.search(r"<script\b[^>]*\bsrc=", html, re.I), "an external script"
+    for attribute in re.findall(r'\b(?:src|href)\s*=\s*"([^"]*)"', html, re.I):
+        assert "://" not in attribute and not attribute.startswith("//"), attribute
+    assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", html, re.I), "CSS loads something from the network"
+
+
+# ---------------------------------------------------------------- feedback.html
+
+
+def test_feedback_shows_failure_mistake_hint_and_picture(tree, tmp_path):
+    folder = tmp_path / "reports" / "bob"
+    write_student_reports(with_mistake(), tree, folder)
+    html = (folder / "feedback.html").read_text()
+    assert_self_contained(html)
+    assert "batch=tensor of shape (2, 5, 7, 3), uint8" in html        # the minimal failing input
+    assert "(2, 3, 5, 7)" in html and "(2, 3, 7, 5)" in html          # expected vs actual
+    assert MISTAKE in html and EXPLANATION in html
+    assert HINT in html
+    assert "2 / 7 points" in html.replace("</span> <span class=\"of\">", " ")
+    pictures = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(pictures) == 1
+    Image.open(io.BytesIO(base64.b64decode(pictures[0]))).verify()
+
+
+def test_feedback_for_full_marks_has_nothing_to_fix(tree, tmp_path):
+    write_student_reports(full_marks(), tree, tmp_path)
+    html = (tmp_path / "feedback.html").read_text()
+    assert_self_contained(html)
+    assert "What to fix" not in html and "Not started yet" not in html
+    assert "Every function passes every check" in html
+    assert html.count('class="chip passed"') == 3 + 2     # one per function, one per finished exercise
+
+
+def test_feedback_reports_limits_and_escapes_what_it_shows(tree, tmp_path):
+    write_student_reports(limited(), tree, tmp_path)
+    html = (tmp_path / "feedback.html").read_text()
+    assert_self_contained(html)
+    assert "Grading stopped early" in html and LIMIT in html
+    assert "RLIMIT_NPROC not enforced" in html
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in html and "<b>not bold</b>" not in html
+
+
+def test_feedback_lists_functions_in_course_order(tree, tmp_path):
+    grade = full_marks()
+    grade.functions.reverse()
+    write_student_reports(grade, tree, tmp_path)
+    html = (tmp_path / "feedback.html").read_text()
+    positions = [html.index(f"<code>{name}</code>") for name in ("to_nchw", "to_nhwc", "contiguous_strides")]
+    assert positions == sorted(positions)
+
+
+def test_explain_takes_a_comparison_message_apart():
+    explained = explain(MESSAGE)
+    assert explained is not None
+    assert (explained.actual, explained.expected) == ("shape (2, 3, 7, 5)", "(2, 3, 5, 7)")
+    assert explained.input == "batch=tensor of shape (2, 5, 7, 3), uint8"
+    assert explained.why == "the channel axis must move to position 1"
+    values = explain("f returned wrong values at 2 of 6 positions; first at index (0, 1): got 3, expected 4, for x=1")
+    assert (values.actual, values.expected, values.input) == ("3", "4", "x=1")
+    same = explain("contiguous_strides((3, 2)) returned (6, 2); expected (2, 1)")
+    assert (same.call, same.actual, same.expected, same.input) == ("contiguous_strides((3, 2))", "(6, 2)", "(2, 1)", None)
+    assert explain("f raised ValueError at f.py line 3: no\n  for x=1") is None
+    assert explain("f returned a copy, for x=tensor; expected a view that shares memory") is None
+
+
+def test_pictures_survive_odd_shapes():
+    ragged = Picture([[0.0, 1.0], [0.5]], [[0.0, 1.0], [0.5, 0.2]], [])
+    uri = picture_uri(ragged)
+    assert uri is not None and uri.startswith("data:image/png;base64,")
+    assert picture_uri(Picture([], [], [])) is None
+
+
+# ---------------------------------------------------------------- results.json
+
+
+def test_results_json_has_gradescope_shape(tree, tmp_path):
+    write_student_reports(with_mistake(), tree, tmp_path)
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert isinstance(results["score"], (int, float)) and isinstance(results["max_score"], (int, float))
+    assert [t["name"] for t in results["tests"]] == [
+        "02_image_layout to_nchw", "02_image_layout to_nhwc", "03_strides contiguous_strides",
+    ]
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "output", "visibility"} <= set(test)
+        assert test["visibility"] == "visible"
+        assert 0 <= test["score"] <= test["max_score"]
+    assert results["score"] == sum(t["score"] for t in results["tests"]) == 2
+    assert results["max_score"] == sum(t["max_score"] for t in results["tests"]) == 7
+    failing = results["tests"][0]["output"]
+    assert "expected (2, 3, 5, 7)" in failing and MISTAKE in failing and EXPLANATION in failing and HINT in failing
+    assert failing.count(MISTAKE) == 1     # the mistake is named once, not also inside the message
+    assert results["tests"][0]["status"] == "failed" and results["tests"][1]["status"] == "passed"
+
+
+def test_results_json_mentions_limits(tree, tmp_path):
+    write_student_reports(limited(), tree, tmp_path)
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert LIMIT in results["output"]
+    assert results["score"] == 4 and results["max_score"] == 7
+
+
+# ---------------------------------------------------------------- grades.csv
+
+
+def test_grades_csv_has_nbgrader_columns_and_one_row_per_student(tree, tmp_path):
+    write_class_reports([with_mistake(), full_marks(), limited()], tree, tmp_path)
+    text = (tmp_path / "grades.csv").read_text()
+    assert text.splitlines()[0].split(",") == NBGRADER_EXPORT
+    assert list(NBGRADER_COLUMNS) == NBGRADER_EXPORT
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["student_id"] for row in rows] == ["ada", "bob", "eve"]
+    by_id = {row["student_id"]: row for row in rows}
+    assert float(by_id["bob"]["score"]) == float(by_id["bob"]["raw_score"]) == 2
+    assert float(by_id["ada"]["score"]) == 7 and float(by_id["eve"]["score"]) == 4
+    assert all(float(row["max_score"]) == 7 for row in rows)
+    assert all(float(row["late_submission_penalty"]) == 0 for row in rows)
+    assert all(row["assignment"] == "Demo course" for row in rows)
+    assert all(row["last_name"] == row["first_name"] == row["email"] == "" for row in rows)
+
+
+def test_grades_csv_takes_an_assignment_name(tree, tmp_path):
+    write_class_reports([full_marks()], tree, tmp_path, assignment="ps1")
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "grades.csv").read_text())))
+    assert rows[0]["assignment"] == "ps1"
+
+
+# ---------------------------------------------------------------- summary.html
+
+
+def test_summary_has_plot_pass_rates_mistakes_and_limits(tree, tmp_path):
+    grades = [with_mistake("bob"), full_marks("ada"), limited("eve"), with_mistake("cy")]
+    write_class_reports(grades, tree, tmp_path)
+    html = (tmp_path / "summary.html").read_text()
+    assert_self_contained(html)
+    plot = re.search(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="histogram', html)
+    assert plot is not None
+    Image.open(io.BytesIO(base64.b64decode(plot[1]))).verify()
+
+    def row(name: str) -> str:
+        return re.search(rf"<tr><td><code>{name}</code>.*?</tr>", html, re.S)[0]
+
+    assert ">50%<" in row("to_nchw")             # ada and eve pass it; bob and cy do not
+    assert ">100%<" in row("to_nhwc")
+    strides = row("contiguous_strides")                # ada passes, eve errs, bob and cy did not start
+    assert ">25%<" in strides
+    assert re.findall(r'<td class="num">(\d+)</td>', strides) == ["1", "0", "1", "2"]
+    mistakes = html[html.index("Most common known mistakes"):html.index("Grading hit a limit")]
+    assert MISTAKE in mistakes and re.search(r'class="num">2</td>', mistakes)
+    limits = html[html.index("Grading hit a limit"):html.index("<h2>Students")]
+    assert "eve" in limits and LIMIT in limits and "bob" not in limits
+
+
+def test_summary_of_an_empty_class(tree, tmp_path):
+    write_class_reports([], tree, tmp_path)
+    html = (tmp_path / "summary.html").read_text()
+    assert "No students were graded" in html
+    assert (tmp_path / "grades.csv").read_text().strip() == ",".join(NBGRADER_EXPORT)
+
+
+# ---------------------------------------------------------------- writing files
+
+
+def test_reports_are_written_atomically(tmp_path, monkeypatch):
+    target = tmp_path / "out" / "report.txt"
+    write_atomic(target, "first")
+    assert target.read_text() == "first"
+
+    def broken_replace(source, destination):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("grader.grading.reports.files.os.replace", broken_replace)
+    with pytest.raises(OSError):
+        write_atomic(target, "second")
+    assert target.read_text() == "first"                      # the old report is intact
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.txt"]   # no temporary file left
+
+
+def test_student_reports_make_their_folder(tree, tmp_path):
+    folder: Path = tmp_path / "a" / "b"
+    write_student_reports(full_marks(), tree, folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "results.json"]
