@@ -27,5 +27,11 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PYTHON) benchmarks/learner_check.py
 
+# Grade the synthetic class in examples/class (honest, mistaken and hostile submissions)
+# into reports/: a feedback page and results.json per student, summary.html and grades.csv.
+demo: $(STAMP)
+	$(VENV)/bin/tensorlings grade examples/class --out reports
+	@echo "Open reports/summary.html for the class, reports/<student>/feedback.html for each student."
+
 clean:
 	rm -rf $(VENV) reports build *.egg-info
