@@ -1,0 +1,302 @@
+"""The grader's side of a worker: what ``submission`` is bound to when grading.
+
+``RemoteSubmission`` offers what ``grader.impl.Submission`` offers (an
+attribute per function, each with ``name``, ``call`` and a signature), but
+every call goes to a sandboxed worker as plain data. Whether the inputs were
+changed and whether the result is a view are worked out here, from the data
+that came back, never taken from the worker's word. A call that runs past
+its time, or a worker that dies, fails that check, is recorded as a limit
+hit, and the worker is replaced for the next call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import os
+import signal
+import socket
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from grader.compare import CallOutcome, _clone, changed_arguments, shares_storage
+from grader.constraints import find_function, violations
+from grader.grading import wire
+from grader.grading.worker import Limits
+from grader.manifest import Exercise
+from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted, Verdict
+
+
+class LimitExceeded(Verdict):
+    """A call ran past a limit or killed its worker: the check fails at once, without shrinking."""
+
+    status = "failed"
+
+
+@dataclass
+class StudentContext:
+    """What every exercise of one student shares while being graded."""
+
+    student: str
+    home: Path                  # the student's private copy: home/<exercise id>/<module>
+    server: Path                # the fork server's socket
+    uid: int                    # the unprivileged uid of this grading slot's workers
+    limits: Limits
+    limits_hit: list[str] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)
+    shared_roots: tuple[Path, ...] = ()   # temp folders whose paths may be passed to student code
+
+    def hit(self, text: str) -> None:
+        if text not in self.limits_hit:
+            self.limits_hit.append(text)
+
+
+class _Worker:
+    def __init__(self, context: StudentContext, exercise: Exercise, files: dict[str, bytes]) -> None:
+        self.context = context
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(str(context.server))
+        module = context.home / exercise.id / exercise.module
+        wire.send(self.sock, {"op": "worker", "uid": context.uid, "home": str(context.home), "files": files,
+                              "module": str(module), "exercise": exercise.model_dump(mode="json")})
+        self.sock.settimeout(max(30.0, context.limits.call_seconds))
+        self.pid = None
+        try:
+            hello = wire.receive(self.sock, limit=1 << 20)
+        except (wire.WireError, OSError):
+            self.problem = (
+                f"{exercise.id}/{exercise.module}: importing it ended or hung the process "
+                "(os._exit, a crash or a limit at import time), so none of its functions can be checked"
+            )
+            context.hit(f"{exercise.id}: the module ended its process while being imported")
+            self.close()
+            return
+        self.pid = int(hello["pid"])
+        self.problem = hello.get("problem")
+        context.missing.update(hello.get("missing") or ())
+
+    def close(self) -> None:
+        wire.close_quietly(self.sock)
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(self.pid, signal.SIGKILL)
+            self.pid = None
+        _reap(self.context)
+
+
+def _reap(context: StudentContext) -> None:
+    """Kill whatever the worker uid left running (a fork bomb's children), and wait until it is done."""
+    if os.geteuid() != 0:
+        return
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(30)
+            sock.connect(str(context.server))
+            wire.send(sock, {"op": "reap", "uid": context.uid})
+            wire.receive(sock, limit=1 << 16)
+    except (OSError, wire.WireError):
+        pass
+
+
+class RemoteSubmission:
+    """One student's module of one exercise, served by a sandboxed worker."""
+
+    def __init__(self, context: StudentContext, exercise: Exercise, reference_module=None) -> None:
+        self.context = context
+        self.exercise = exercise
+        self.path = context.home / exercise.id / exercise.module
+        self.shown = f"{exercise.id}/{exercise.module}"
+        self.reference_module = reference_module
+        try:
+            self.source_bytes = self.path.read_bytes()
+        except OSError:
+            self.source_bytes = None
+        self._worker: _Worker | None = None
+        self._functions: dict[str, RemoteFunction] = {}
+        self.spent = 0.0
+        self.hung: set[str] = set()
+
+    @property
+    def source(self) -> str:
+        return (self.source_bytes or b"").decode("utf-8", errors="replace")
+
+    def worker(self) -> _Worker:
+        if self._worker is None:
+            files = {f"{self.exercise.id}/{self.exercise.module}": self.source_bytes}
+            self._worker = _Worker(self.context, self.exercise, files)
+        return self._worker
+
+    def restart(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def close(self) -> None:
+        self.restart()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in {function.name for function in self.exercise.functions}:
+            if name not in self._functions:
+                self._functions[name] = RemoteFunction(name, self)
+            return self._functions[name]
+        # A constant of the stub (the pristine one: the student's copy is not imported here).
+        if self.reference_module is not None and hasattr(self.reference_module, name):
+            return getattr(self.reference_module, name)
+        raise AttributeError(f"{self.exercise.id} has no function {name!r} in course.yml")
+
+
+class RemoteFunction:
+    def __init__(self, name: str, owner: RemoteSubmission) -> None:
+        self.name = name
+        self.__name__ = name
+        self.owner = owner
+        self._checked = False
+
+    @property
+    def __signature__(self) -> inspect.Signature | None:
+        reference = getattr(self.owner.reference_module, self.name, None)
+        try:
+            return inspect.signature(reference) if reference is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    def _precheck(self) -> None:
+        owner = self.owner
+        if owner.source_bytes is None:
+            raise Broken(f"{owner.shown} is missing from the submission, so {self.name} cannot be checked",
+                         function=self.name)
+        if not self._checked:
+            rules = owner.exercise.function(self.name)
+            if rules.forbid or rules.no_loops:
+                try:
+                    node = find_function(owner.source, self.name, owner.shown)
+                except SyntaxError:
+                    node = None  # the worker reports the syntax error
+                problems = violations(node, rules) if node is not None else []
+                if problems:
+                    raise Forbidden(f"{self.name} in {owner.shown}: {'; '.join(problems)}", function=self.name)
+            self._checked = True
+        if self.name in owner.hung:
+            raise LimitExceeded(
+                f"{self.name} was stopped: an earlier call ran past {owner.context.limits.call_seconds:g} s "
+                "(an endless loop?), so its remaining checks fail", function=self.name)
+        if owner.spent > owner.context.limits.exercise_seconds:
+            raise LimitExceeded(
+                f"{owner.exercise.id} used up its {owner.context.limits.exercise_seconds:g} s of running time, "
+                "so its remaining checks fail", function=self.name)
+
+    def call(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
+        self._precheck()
+        owner, context = self.owner, self.owner.context
+        worker = owner.worker()
+        if worker.problem:
+            raise Broken(worker.problem, function=self.name)
+        args, kwargs = tuple(args), dict(kwargs)
+        self._share_paths(args, kwargs)
+        before_args, before_kwargs = _clone(args), _clone(kwargs)
+        try:
+            request = {"name": self.name, "args": wire.encode(args), "kwargs": wire.encode(kwargs)}
+        except wire.Unsupported as error:
+            raise RuntimeError(f"grading cannot send an argument of type {error} to a worker") from None
+        started = time.monotonic()
+        try:
+            worker.sock.settimeout(context.limits.call_seconds)
+            wire.send(worker.sock, request)
+            reply = wire.receive(worker.sock)
+        except TimeoutError:
+            owner.spent += time.monotonic() - started
+            owner.hung.add(self.name)
+            owner.restart()
+            limit = f"{owner.exercise.id}: a call of {self.name} ran past {context.limits.call_seconds:g} s"
+            context.hit(limit)
+            raise LimitExceeded(f"{self.name} did not finish within {context.limits.call_seconds:g} s "
+                                "(an endless loop?); it was stopped", function=self.name) from None
+        except (OSError, wire.WireError) as error:
+            owner.spent += time.monotonic() - started
+            owner.restart()
+            context.hit(f"{owner.exercise.id}: {self.name} ended its worker process")
+            detail = str(error) if "limit" in str(error) else "it crashed, called os._exit, or went over a limit"
+            raise LimitExceeded(f"{self.name} ended the process it ran in ({detail}), so this check fails",
+                                function=self.name) from None
+        owner.spent += time.monotonic() - started
+        if "verdict" in reply:
+            if reply["verdict"] == "not started":
+                raise NotStarted(str(reply["message"]), function=self.name)
+            raise Broken(str(reply["message"]), function=self.name)
+        if "crash" in reply:
+            raise Mismatch(str(reply["crash"]), kind="crash", function=self.name)
+        try:
+            data = reply["ok"]
+            result = wire.decode(data["result"])
+            after_args = tuple(wire.decode(data["args"]))
+            after_kwargs = dict(wire.decode(data["kwargs"]))
+        except (wire.WireError, KeyError, TypeError, ValueError) as error:
+            raise Mismatch(f"{self.name} gave back something that is not plain data ({error})",
+                           kind="crash", function=self.name) from None
+        if len(after_args) != len(args) or set(after_kwargs) != set(kwargs):
+            raise Mismatch(f"{self.name} gave back a malformed reply", kind="crash", function=self.name)
+        mutated = changed_arguments(before_args, before_kwargs, after_args, after_kwargs)
+        views = {i for i, arg in enumerate(after_args) if shares_storage(result, arg)}
+        for mine, theirs in zip(args, after_args):
+            _write_back(mine, theirs)
+        for key in kwargs:
+            _write_back(kwargs[key], after_kwargs[key])
+        return CallOutcome(result, mutated, views)
+
+    def _share_paths(self, args, kwargs) -> None:
+        """Let the worker read temporary folders the checks made and pass by path."""
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, (str, os.PathLike)):
+                with contextlib.suppress(OSError, ValueError, TypeError):
+                    path = Path(value).resolve()
+                    for root in self.owner.context.shared_roots:
+                        if path.is_relative_to(root) and path != root and path.exists():
+                            _open_up(root, path)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.call(args, kwargs).result
+
+    def __repr__(self) -> str:
+        return f"<graded {self.name} of {self.owner.context.student}>"
+
+
+def _open_up(root: Path, path: Path) -> None:
+    top = root / path.relative_to(root).parts[0]
+    os.chmod(top, 0o755)
+    for folder, dirs, files in os.walk(top):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+
+
+def _write_back(mine: Any, theirs: Any) -> None:
+    """Make the caller's argument look as the function left it (values, requires_grad, .grad)."""
+    if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
+        if mine.shape == theirs.shape and not np.array_equal(mine, theirs, equal_nan=mine.dtype.kind == "f"):
+            with contextlib.suppress(ValueError, TypeError):
+                np.copyto(mine, theirs)
+        return
+    if not (isinstance(mine, torch.Tensor) and isinstance(theirs, torch.Tensor)):
+        return
+    with contextlib.suppress(RuntimeError, TypeError, ValueError):
+        if mine.shape == theirs.shape and mine.dtype == theirs.dtype and mine.layout == torch.strided \
+                and mine.device.type == "cpu" and not torch.equal(mine.detach(), theirs.detach()):
+            with torch.no_grad():
+                mine.copy_(theirs)
+        if mine.is_leaf and mine.requires_grad != theirs.requires_grad:
+            mine.requires_grad_(theirs.requires_grad)
+        old, new = mine.grad if mine.is_leaf else None, theirs.grad
+        if mine.is_leaf and (old is None) != (new is None) or (
+                old is not None and new is not None and (old.shape != new.shape or not torch.equal(old, new))):
+            mine.grad = new

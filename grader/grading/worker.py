@@ -1,0 +1,325 @@
+"""The worker side: where student code runs, and the fork server that makes workers.
+
+The fork server is forked once from a process that has imported torch,
+NumPy and PIL but not computed anything (so no thread pools to break), and
+forks one child per connection. A child either becomes a worker for one
+student's exercise or, asked to ``reap``, kills every process of a worker
+uid (what a fork bomb leaves behind) and exits.
+
+A worker hides the course, the submissions, the reports and every other
+student's copy (a private mount namespace with empty tmpfs mounted over
+them, the Python installation and the course data bound back read-only),
+writes its student's module into its own tmpfs, drops to an unprivileged
+uid, sets resource limits and then imports the student module and serves
+calls. It sends back plain data only (see ``wire``); the verdicts are
+computed elsewhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import resource
+import signal
+import socket
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.grading import wire
+
+CLONE_NEWNS = 0x00020000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+PR_SET_NO_NEW_PRIVS = 38
+SYS_LANDLOCK_CREATE_RULESET = 444
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+@dataclass
+class Limits:
+    call_seconds: float = 10.0       # wall time of one call (enforced by the grader)
+    exercise_seconds: float = 120.0  # wall time of all calls of one exercise (grader)
+    cpu_seconds: int = 120           # RLIMIT_CPU of one worker (one exercise)
+    memory_bytes: int = 2 << 30      # RLIMIT_AS headroom above what the worker starts with
+    processes: int = 64              # RLIMIT_NPROC of the worker uid (threads count)
+    open_files: int = 256            # RLIMIT_NOFILE
+    file_bytes: int = 64 << 20       # RLIMIT_FSIZE: the largest file it may write
+    output_bytes: int = 64 << 10     # what is kept of its printed output
+
+
+@dataclass
+class Sandbox:
+    """What a worker hides and exposes; filled in by the engine."""
+
+    hide: list[str] = field(default_factory=list)      # empty tmpfs over each
+    expose: list[str] = field(default_factory=list)    # bound back read-only (under a hidden path)
+    uid_base: int = 64000
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"{what}: {os.strerror(code)}")
+
+
+def _mount(source, target, fstype, flags, data=None) -> None:
+    _check(_libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(),
+                       ctypes.c_ulong(flags), data and data.encode()), f"mount {target}")
+
+
+def probe() -> dict[str, bool]:
+    """Which sandbox features this machine gives a worker (checked in a throwaway child)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        features = 0
+        try:
+            _check(_libc.unshare(CLONE_NEWNS), "unshare")
+            _mount(None, "/", None, MS_REC | MS_PRIVATE)
+            _mount("tmpfs", "/mnt", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m")
+            features |= 1
+        except OSError:
+            pass
+        if os.geteuid() == 0:
+            features |= 2
+        abi = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+        if abi > 0:
+            features |= 4
+        os.write(write, bytes([features]))
+        os._exit(0)
+    os.close(write)
+    data = os.read(read, 1)
+    os.close(read)
+    os.waitpid(pid, 0)
+    bits = data[0] if data else 0
+    return {"mount namespace": bool(bits & 1), "unprivileged uid": bool(bits & 2), "landlock": bool(bits & 4)}
+
+
+# ---------------------------------------------------------------- the fork server
+
+
+class ForkServer:
+    """Forked once; forks a worker (or a reaper) per connection on a Unix socket."""
+
+    def __init__(self, socket_path: Path, sandbox: Sandbox, limits: Limits) -> None:
+        self.socket_path = socket_path
+        self.sandbox = sandbox
+        self.limits = limits
+        self.pid: int | None = None
+
+    def start(self) -> None:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(self.socket_path))
+        os.chmod(self.socket_path, 0o600)
+        listener.listen(64)
+        pid = os.fork()
+        if pid:
+            listener.close()
+            self.pid = pid
+            return
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except InterruptedError:
+                    continue
+                child = os.fork()
+                if child == 0:
+                    listener.close()
+                    code = 0
+                    try:
+                        _serve(conn, self.sandbox, self.limits)
+                    except BaseException:  # noqa: BLE001 - a worker never returns to the server loop
+                        if os.environ.get("TENSORLINGS_DEBUG_WORKER"):
+                            traceback.print_exc()
+                        code = 1
+                    os._exit(code)
+                conn.close()
+        finally:
+            os._exit(0)
+
+    def stop(self) -> None:
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = None
+        with contextlib.suppress(FileNotFoundError):
+            self.socket_path.unlink()
+
+
+def _serve(conn: socket.socket, sandbox: Sandbox, limits: Limits) -> None:
+    request = wire.receive(conn)
+    if request["op"] == "reap":
+        uid = int(request["uid"])
+        if os.geteuid() == 0 and uid > 0:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(-1, signal.SIGKILL)  # every process of this uid but this one
+        wire.send(conn, {"reaped": True})
+        return
+    _worker(conn, request, sandbox, limits)
+
+
+# ---------------------------------------------------------------- a worker
+
+
+class _Discard:
+    """Where a student's prints go: the first few KiB are kept, the rest dropped."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.text: list[str] = []
+        self.size = 0
+        self.encoding = "utf-8"
+
+    def write(self, text) -> int:
+        if self.size < self.keep:
+            self.text.append(str(text)[: self.keep - self.size])
+        self.size += len(text) if isinstance(text, str) else 0
+        return len(text) if isinstance(text, str) else 0
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _enter_sandbox(request: dict, sandbox: Sandbox, limits: Limits) -> list[str]:
+    """Hide, copy in, drop privileges, limit. Returns what could not be enforced."""
+    missing = []
+    home = Path(request["home"])
+    os.setsid()
+    isolated = False
+    try:
+        _check(_libc.unshare(CLONE_NEWNS), "unshare")
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+        handles = []
+        for path in sandbox.expose:
+            with contextlib.suppress(OSError):
+                handles.append((path, os.open(path, os.O_PATH)))
+        hidden: list[str] = []
+        for path in sorted({p for p in sandbox.hide if os.path.isdir(p)}, key=len):
+            if not any(Path(path).is_relative_to(h) for h in hidden):
+                hidden.append(path)
+        for path in hidden:
+            mode = "1777" if path == "/tmp" else "0755"
+            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size=256m,mode={mode}")
+        for path, handle in handles:
+            os.makedirs(path, exist_ok=True)
+            _mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+            os.close(handle)
+        isolated = True
+    except OSError as error:
+        missing.append(f"mount namespace ({error.strerror})")
+    for relative, text in request["files"].items():
+        target = home / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isolated or not target.exists():
+            target.write_bytes(text)
+    uid = int(request["uid"])
+    for folder in [home, *[home / r for r in {str(Path(r).parent) for r in request["files"]}]]:
+        with contextlib.suppress(OSError):
+            os.chown(folder, uid, uid)
+            os.chmod(folder, 0o755)
+    os.chdir(home)
+
+    def limit(which, value):
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(which, (value, value))
+
+    limit(resource.RLIMIT_CPU, limits.cpu_seconds)
+    limit(resource.RLIMIT_NOFILE, limits.open_files)
+    limit(resource.RLIMIT_FSIZE, limits.file_bytes)
+    limit(resource.RLIMIT_CORE, 0)
+    with open("/proc/self/statm") as statm:
+        virtual = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    limit(resource.RLIMIT_AS, virtual + limits.memory_bytes)
+    if os.geteuid() == 0 and uid > 0:
+        limit(resource.RLIMIT_NPROC, limits.processes)
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    else:
+        missing.append("unprivileged uid (the grader does not run as root)")
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails instead of killing
+    return missing
+
+
+def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits) -> None:
+    import torch
+
+    from grader.impl import LoadedModule, SubmittedFunction
+    from grader.manifest import Exercise
+    from grader.outcomes import Mismatch, Verdict
+
+    torch.set_num_threads(1)
+    missing = _enter_sandbox(request, sandbox, limits)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    sys.stdout = sys.stderr = _Discard(limits.output_bytes)
+    sys.stdin = None
+
+    exercise = Exercise.model_validate(request["exercise"])
+    loaded = LoadedModule(Path(request["module"]), "submission")
+    wire.send(conn, {"pid": os.getpid(), "problem": loaded.problem, "missing": missing})
+    functions: dict[str, SubmittedFunction] = {}
+    while True:
+        try:
+            message = wire.receive(conn)
+        except wire.WireError:
+            os._exit(0)
+        name = message["name"]
+        if name not in functions:
+            functions[name] = SubmittedFunction(name, exercise, loaded)
+            functions[name]._checked = True  # constraints are checked by the grader, from the source
+        try:
+            args = wire.decode(message["args"])
+            kwargs = wire.decode(message["kwargs"])
+            result = functions[name].call(args, kwargs).result
+            reply = None
+        except Verdict as verdict:
+            reply = {"verdict": verdict.status, "message": verdict.message}
+        except Mismatch as crash:
+            reply = {"crash": crash.message}
+        except BaseException as error:  # noqa: BLE001 - sys.exit and friends inside the function
+            reply = {"crash": _escaped(name, error, loaded.path)}
+        if reply is None:
+            reply = _result_reply(result, args, kwargs, name)
+        try:
+            wire.send(conn, reply)
+        except (OSError, wire.Unsupported) as error:
+            if isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ECONNRESET):
+                os._exit(0)
+            wire.send(conn, {"crash": f"{name} gave an answer that could not be sent back: {error}"})
+
+
+def _result_reply(result, args, kwargs, name: str) -> dict:
+    try:
+        return {"ok": {"result": wire.encode(result), "args": wire.encode(tuple(args)),
+                       "kwargs": wire.encode(dict(kwargs))}}
+    except wire.Unsupported as error:
+        return {"crash": f"{name} returned an unsupported type ({error}): return tensors, NumPy arrays, "
+                         "numbers, strings, dtypes, devices or tuples, lists and dicts of them"}
+    except BaseException as error:  # noqa: BLE001 - a hostile object that fails while being read
+        return {"crash": f"{name} returned a value that could not be read: {type(error).__name__}: {error}"}
+
+
+def _escaped(name: str, error: BaseException, path: Path) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
+    where = f" at line {frames[-1].lineno} ({(frames[-1].line or '').strip()})" if frames else ""
+    return f"{name} raised {type(error).__name__}{where}: {error}"
