@@ -177,6 +177,9 @@ class Submission:
             return getattr(self.loaded.module, name)  # a constant the stub provides
         raise AttributeError(f"{self.exercise.id} has no function {name!r} in course.yml")
 
+    def __repr__(self) -> str:
+        return f"<your {self.loaded.shown}>"
+
 
 class ReferenceFunction:
     """A solution function, with the known mistakes for it attached."""
@@ -209,3 +212,6 @@ class Reference:
         if callable(value) and name in {function.name for function in self.exercise.functions}:
             return ReferenceFunction(name, value, self.mistakes.get(name, ()))
         return value
+
+    def __repr__(self) -> str:
+        return "<the reference solution>"

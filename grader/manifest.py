@@ -122,10 +122,13 @@ def describe_location(raw: object, loc: tuple) -> str:
     for key in loc:
         if isinstance(key, int) and isinstance(node, list):
             node = node[key] if key < len(node) else None
-            container = words.pop() if words else "item"
-            kind = _CONTAINER_NAMES.get(container.removeprefix("field ").strip("'"), "item")
+            container = words[-1].removeprefix("field ").strip("'") if words else ""
+            kind = _CONTAINER_NAMES.get(container)
             label = (node.get("id") or node.get("name")) if isinstance(node, dict) else None
-            words.append(f"{kind} {label}" if label else f"{kind} #{key + 1}")
+            if kind is None:
+                words.append(f"item #{key + 1}")
+            else:
+                words[-1:] = [f"{kind} {label}" if label else f"{kind} #{key + 1}"]
         else:
             node = node.get(key) if isinstance(node, dict) else None
             words.append(f"field {key!r}")

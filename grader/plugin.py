@@ -80,6 +80,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="(used by `tensorlings validate`) run every check against the solution, the stub and each known mistake",
     )
+    group.addoption(
+        "--tensorlings-record",
+        default=None,
+        metavar="OUT",
+        help="(used by `tensorlings release`) run the checks against the solution with the grade profile and "
+        "record their inputs and the reference outputs under OUT/<exercise>/",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -90,6 +97,12 @@ def pytest_configure(config: pytest.Config) -> None:
         profile = "validate" if config.getoption("tensorlings_variants") else ("ci" if os.environ.get("CI") else "learn")
         settings.load_profile(profile)
         config.stash[_profile_key] = profile
+    if config.getoption("tensorlings_record"):
+        from grader import replay
+
+        settings.load_profile("grade")
+        config.stash[_profile_key] = "grade"
+        replay.start_recording(Path(config.getoption("tensorlings_record")))
 
 
 def _course(config: pytest.Config, path: Path) -> CourseTree | None:
@@ -122,8 +135,8 @@ def impl_root(config: pytest.Config, tree: CourseTree) -> Path:
     if chosen is None:
         return tree.exercises_dir
     candidate = Path(chosen)
-    if not candidate.is_absolute() and not candidate.exists():
-        candidate = tree.root / chosen
+    if not candidate.is_absolute() and (tree.root / chosen).is_dir():
+        candidate = tree.root / chosen  # 'solutions' means this course's solutions, wherever pytest runs
     if (candidate / "exercises").is_dir():
         candidate = candidate / "exercises"
     if not candidate.is_dir():
@@ -135,9 +148,9 @@ def impl_root(config: pytest.Config, tree: CourseTree) -> Path:
 
 
 def _variants(tree: CourseTree, exercise, function: str) -> list[str]:
-    from grader.mistakes import load_mistakes
+    from grader.replay import known_mistakes
 
-    mistakes = load_mistakes(tree.mistakes_path(exercise), f"tensorlings_variants_{exercise.id}")
+    mistakes = known_mistakes(tree, exercise)
     return ["solution", "stub"] + [f"mistake:{m.name}" for m in mistakes.get(function, [])]
 
 
@@ -146,6 +159,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "device" in metafunc.fixturenames:
         tree, exercise = _exercise_of(metafunc.definition)
         devices = [d for d in available_devices() if d in exercise.devices]
+        if metafunc.config.getoption("tensorlings_record"):
+            devices = ["cpu"]  # recordings are made on the CPU; replay moves outputs to the inputs' device
         metafunc.parametrize("device", devices, scope="module")
     if marker and "submission" in metafunc.fixturenames and metafunc.config.getoption("tensorlings_variants"):
         tree, exercise = _exercise_of(metafunc.definition)
@@ -162,10 +177,18 @@ def submission(request: pytest.FixtureRequest):
     factory = request.config.stash.get(_factory_key, None)
     if factory is not None:
         return factory(tree, exercise)
+    if request.config.getoption("tensorlings_record"):
+        from grader import replay
+
+        return replay.recording_fixture(Submission(exercise, tree.solution_path(exercise)), tree, exercise)
     if variant is None:
         return Submission(exercise, impl_root(request.config, tree) / exercise.id / exercise.module)
     if variant == "stub":
         return Submission(exercise, tree.stub_path(exercise))
+    from grader import replay
+
+    if replay.replays(tree, exercise):  # a release: recorded answers stand in for the solution
+        return replay.recorded_submission(tree, exercise, None if variant == "solution" else variant[8:])
     if variant == "solution":
         return Submission(exercise, tree.solution_path(exercise))
     from grader.mistakes import load_mistakes
@@ -178,11 +201,15 @@ def submission(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="module")
 def reference(request: pytest.FixtureRequest):
-    """The reference solution, with its known mistakes attached."""
+    """The reference solution, with its known mistakes attached (recorded answers in a release)."""
+    from grader import replay
     from grader.impl import Reference
 
     tree, exercise = _exercise_of(request)
-    return Reference(exercise, tree.solution_path(exercise), tree.mistakes_path(exercise))
+    if replay.replays(tree, exercise):
+        return replay.recorded_reference(tree, exercise)
+    found = Reference(exercise, tree.solution_path(exercise), tree.mistakes_path(exercise))
+    return replay.recording_fixture(found, tree, exercise) if replay.recording() else found
 
 
 # ---------------------------------------------------------------- running and reporting
@@ -276,6 +303,12 @@ def collected_results(config: pytest.Config) -> list[CheckResult]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if session.config.getoption("tensorlings_record"):
+        from grader import replay
+
+        recorder = replay.stop_recording()
+        if recorder is not None and exitstatus == 0:
+            recorder.save()
     results = collected_results(session.config)
     if exitstatus == 0 and any(r.status == Status.NOT_STARTED and r.variant is None for r in results):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

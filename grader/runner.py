@@ -30,7 +30,7 @@ def run_checks(paths: Sequence[Path], *, impl: str | None = None, options: Seque
     import pytest
 
     collector = _Collector()
-    args = [str(p) for p in paths] + ["-p", "no:cacheprovider", "-p", "no:terminal", *options]
+    args = [str(p) for p in paths] + ["--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:terminal", *options]
     if impl is not None:
         args += ["--impl", str(impl)]
     stderr = io.StringIO()

@@ -16,6 +16,7 @@ Design rules that the checks rely on:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -72,10 +73,14 @@ def _elements(dtype: torch.dtype, min_value: float | None, max_value: float | No
         high = 10.0 if max_value is None else max_value
         width = {torch.float16: 16, torch.float32: 32}.get(dtype, 64)
         return st.floats(low, high, width=width, allow_nan=False, allow_infinity=False)
+    return st.integers(*_integer_range(dtype, min_value, max_value))
+
+
+def _integer_range(dtype: torch.dtype, min_value, max_value) -> tuple[int, int]:
     info = torch.iinfo(dtype)
     low = info.min if min_value is None else int(min_value)
     high = info.max if max_value is None else int(max_value)
-    return st.integers(low, high)
+    return low, high
 
 
 def relayout(tensor: torch.Tensor, layout: str) -> torch.Tensor:
@@ -110,19 +115,24 @@ def tensors(
     min_value: float | None = None,
     max_value: float | None = None,
     contiguous: bool = False,
+    unique: bool = False,
 ) -> torch.Tensor:
     """A CPU tensor of ``shape`` and ``dtype`` (either may be a strategy).
 
     Floats default to ``[-10, 10]``, integers to their dtype's full range.
     Unless ``contiguous`` is true the layout is drawn from ``LAYOUTS``.
+    ``unique`` asks for all-different values where the range allows it, so
+    that shrinking cannot make a wrong rearrangement of values look right.
     """
     if isinstance(shape, st.SearchStrategy):
         shape = draw(shape)
     if isinstance(dtype, st.SearchStrategy):
         dtype = draw(dtype)
-    array = draw(
-        hnp.arrays(_NUMPY_DTYPE[dtype], tuple(shape), elements=_elements(dtype, min_value, max_value))
-    )
+    elements = _elements(dtype, min_value, max_value)
+    if unique and not dtype.is_floating_point and dtype != torch.bool:
+        low, high = _integer_range(dtype, min_value, max_value)
+        unique = math.prod(shape) <= high - low + 1
+    array = draw(hnp.arrays(_NUMPY_DTYPE[dtype], tuple(shape), elements=elements, unique=unique and dtype != torch.bool))
     tensor = torch.from_numpy(np.ascontiguousarray(array)).clone()
     layout = "contiguous" if contiguous else draw(st.sampled_from(LAYOUTS))
     return relayout(tensor, layout)
@@ -136,13 +146,16 @@ def image_batches(
     max_side: int = 6,
     channels: int | Sequence[int] | None = None,
     contiguous: bool = False,
+    unique: bool = True,
 ) -> st.SearchStrategy[torch.Tensor]:
     """Image tensors whose axes are named by ``layout`` (letters from N, C, H, W).
 
     Every axis gets a different size, so ``(N, H, W, C)`` can never be
     mistaken for ``(N, W, H, C)``. ``channels`` pins the channel axis to a
     size (or a choice of sizes) and is then allowed to equal another axis.
-    Floats lie in ``[0, 1]``, ``uint8`` covers ``[0, 255]``.
+    Floats lie in ``[0, 1]``, ``uint8`` covers ``[0, 255]``. Pixel values
+    are all different where the dtype allows (``unique``), so every pixel
+    can be told apart, also in a shrunk example.
     """
     letters = layout.upper()
     if sorted(set(letters)) != sorted(letters) or not set(letters) <= set("NCHW"):
@@ -165,6 +178,7 @@ def image_batches(
                 min_value=low,
                 max_value=high,
                 contiguous=contiguous,
+                unique=unique,
             )
         )
 
