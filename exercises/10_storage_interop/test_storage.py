@@ -1,0 +1,319 @@
+"""Checks for exercise 10: storage, NumPy, in-place operations and files."""
+
+import inspect
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+
+from grader import agree, check, same
+from grader import strategies as tst
+
+POINTS = [[4.0, 1.0], [5.0, 3.0], [2.0, 1.0]]  # the lesson's three 2-D points
+
+
+# --- scenarios -----------------------------------------------------------------
+#
+# Whether a result shares memory with an input, or how much storage it holds,
+# cannot be seen in its values. A scenario rebuilds the input from plain parts
+# (contiguous values and the name of a memory layout), calls the function, and
+# returns the result together with those facts, so that agree compares them and
+# names the known mistake that gives the same facts. Rebuilding the input inside
+# the scenario means every known mistake is tried on exactly the same layout.
+
+
+class _Scenario:
+    def __init__(self, function, run, mistakes=()):
+        self._function, self._run = function, run
+        self.name = self.__name__ = getattr(function, "name", None) or function.__name__
+        self.__signature__ = inspect.Signature(list(inspect.signature(run).parameters.values())[1:])
+        self.mistakes = tuple(
+            SimpleNamespace(name=m.name, explanation=m.explanation, function=_Scenario(m.function, run))
+            for m in mistakes
+        )
+
+    def __call__(self, *parts):
+        return self._run(self._function, *parts)
+
+
+def scenario(run, submitted, reference):
+    """The learner's function and the reference (with its mistakes), both run through ``run``."""
+    return _Scenario(submitted, run), _Scenario(reference, run, reference.mistakes)
+
+
+def _shares_memory(a, b) -> bool:
+    """Whether two CPU tensors or arrays overlap in memory."""
+    def as_array(value):
+        if isinstance(value, torch.Tensor) and value.device.type == "cpu" and value.layout == torch.strided:
+            return value.detach().numpy() if value.dtype != torch.bool else value.detach().view(torch.uint8).numpy()
+        return value if isinstance(value, np.ndarray) else None
+
+    a, b = as_array(a), as_array(b)
+    return a is not None and b is not None and a.size > 0 and b.size > 0 and bool(np.may_share_memory(a, b))
+
+
+layouts = st.sampled_from(tst.LAYOUTS)
+
+# Views used by the fixed examples, on top of the strategies' layouts.
+_RECIPES = {"row 1": lambda values: values[1], "column 0": lambda values: values[:, 0]}
+
+
+def _view(values: torch.Tensor, how: str) -> torch.Tensor:
+    """``values`` in the memory layout ``how`` (a tst.LAYOUTS name, or a recipe above)."""
+    return _RECIPES[how](values.clone()) if how in _RECIPES else tst.relayout(values.clone(), how)
+
+
+# Layouts only differ in memory when tensors have at least two axes of size 2 or more.
+def _layout_values(dtypes, *, min_rank=2):
+    shape = st.integers(min_rank, 3).flatmap(lambda rank: tst.distinct_sizes(rank, min_size=2, max_size=4))
+    return tst.tensors(shape, dtype=tst.dtypes(dtypes), contiguous=True)
+
+
+# --- as_float32_tensor ---------------------------------------------------------
+
+
+def _wrap_array(function, values, layout):
+    array = _view(values, layout).numpy()
+    tensor = function(array)
+    return {"tensor": tensor, "shares memory with the array": _shares_memory(tensor, array)}
+
+
+array_values = _layout_values((torch.float32, torch.float64, torch.int64, torch.uint8))
+
+
+@check("as_float32_tensor", values=array_values, layout=layouts)
+def test_as_float32_tensor_shares_when_it_can(submission, reference, values, layout):
+    learner, oracle = scenario(_wrap_array, submission.as_float32_tensor, reference.as_float32_tensor)
+    agree(learner, oracle, values, layout,
+          why="the array is wrapped as a float32 tensor: a float32 array (of any layout) shares "
+              "its memory with the tensor, other dtypes are converted into a new float32 tensor")
+
+
+@check("as_float32_tensor", values=array_values, layout=layouts)
+def test_as_float32_tensor_matches_as_tensor(submission, values, layout):
+    array = tst.relayout(values, layout).numpy()
+    same(submission.as_float32_tensor(array), torch.as_tensor(array, dtype=torch.float32),
+         what="as_float32_tensor(array)",
+         why="torch.as_tensor(array, dtype=torch.float32) gives the same values, shape and dtype")
+
+
+@check("as_float32_tensor")
+def test_as_float32_tensor_shares_a_plain_float32_array(submission, reference):
+    learner, oracle = scenario(_wrap_array, submission.as_float32_tensor, reference.as_float32_tensor)
+    agree(learner, oracle, torch.tensor([[1.0, 2.0], [3.0, 4.0]]), "contiguous",
+          why="a contiguous float32 array needs no conversion and no copy: the tensor must "
+              "share its memory")
+
+
+@check("as_float32_tensor")
+def test_as_float32_tensor_sees_writes_into_the_array(submission):
+    array = np.array([[1, 2], [3, 4]], dtype=np.float32)
+    tensor = submission.as_float32_tensor(array)
+    array[0, 0] = 99
+    same(tensor, torch.tensor([[99.0, 2.0], [3.0, 4.0]]), what="the tensor after array[0, 0] = 99",
+         why="a float32 array and its tensor share one block of memory, so a write into the "
+             "array shows up in the tensor")
+
+
+@check("as_float32_tensor")
+def test_as_float32_tensor_from_numpy_of_a_tensor(submission):
+    points = torch.ones(3, 4)
+    back = submission.as_float32_tensor(points.numpy())
+    back[0, 0] = 0
+    same(points[0], torch.tensor([0.0, 1.0, 1.0, 1.0]), what="points[0] after back[0, 0] = 0",
+         why="points.numpy() shares points' memory and the tensor made from it shares it too: "
+             "all three are views of the same storage")
+
+
+@check("as_float32_tensor")
+def test_as_float32_tensor_converts_numpy_default_floats(submission, reference):
+    array = np.arange(3.0)
+    agree(submission.as_float32_tensor, reference.as_float32_tensor, array,
+          why="np.arange(3.0) is float64, NumPy's default float; the result must be float32")
+
+
+# --- edited_row ----------------------------------------------------------------
+
+
+@st.composite
+def row_edits(draw):
+    n, d = draw(tst.distinct_sizes(2, min_size=1, max_size=5))
+    points = draw(tst.tensors((n, d), dtype=tst.dtypes(tst.FLOAT_DTYPES)))
+    i, j = draw(tst.indices_into((n, d)))
+    return points, i, j, draw(st.floats(-10, 10, width=32))
+
+
+@check("edited_row", edit=row_edits())
+def test_edited_row_leaves_points_alone(submission, reference, device, edit):
+    points, i, j, value = edit
+    points = points.to(device)
+    agree(submission.edited_row, reference.edited_row, points, i, j, value,
+          why="the result is a copy of row i with element j replaced; points itself must not change")
+
+
+@st.composite
+def column_major_edits(draw):
+    n, d = draw(tst.distinct_sizes(2, min_size=2, max_size=5))
+    points = tst.relayout(draw(tst.tensors((n, d), dtype=tst.dtypes(tst.FLOAT_DTYPES), contiguous=True)),
+                          "permuted")
+    i, j = draw(tst.indices_into((n, d)))
+    return points, i, j, draw(st.floats(-10, 10, width=32))
+
+
+@check("edited_row", edit=column_major_edits())
+def test_edited_row_of_a_column_major_tensor(submission, reference, edit):
+    points, i, j, value = edit
+    agree(submission.edited_row, reference.edited_row, points, i, j, value,
+          why=f"points has strides {points.stride()}, so its rows are not contiguous; the "
+              "row must still be copied before the write, and points must not change")
+
+
+@check("edited_row")
+def test_edited_row_on_the_lesson_points(submission, reference):
+    points = torch.tensor(POINTS)
+    out = agree(submission.edited_row, reference.edited_row, points, 1, 0, 10.0,
+                why="points[1] is a view: writing 10.0 into it would turn points into "
+                    "[[4, 1], [10, 3], [2, 1]]; a clone keeps points as it was")
+    out[1] = -1.0
+    same(points, torch.tensor(POINTS), what="points after writing into the returned row",
+         why="the returned row must share no memory with points")
+
+
+# --- normalize_ ----------------------------------------------------------------
+
+
+def _normalize_in_place(function, values, layout, device):
+    x = _view(values, layout).to(device)
+    out = function(x)
+    return {"returned": out, "x afterwards": x, "returned x itself": out is x}
+
+
+float_values = _layout_values(tst.FLOAT_DTYPES)
+
+
+@check("normalize_", values=float_values, layout=layouts)
+def test_normalize_changes_x_in_place(submission, reference, device, values, layout):
+    learner, oracle = scenario(_normalize_in_place, submission.normalize_, reference.normalize_)
+    agree(learner, oracle, values, layout, device,
+          why="x itself is rescaled to [0, 1] with in-place operations, whatever its layout, "
+              "and returned; when all its values are equal they all become 0")
+
+
+@check("normalize_")
+def test_normalize_equal_values_become_zero(submission, reference):
+    learner, oracle = scenario(_normalize_in_place, submission.normalize_, reference.normalize_)
+    agree(learner, oracle, torch.full((2, 3), 7.0), "contiguous", "cpu",
+          why="all six values are 7, so max - min is 0: every element becomes 0 (not NaN)")
+
+
+@check("normalize_")
+def test_normalize_a_small_vector(submission):
+    x = torch.tensor([2.0, 4.0, 6.0])
+    out = submission.normalize_(x)
+    same(x, torch.tensor([0.0, 0.5, 1.0]), what="x after normalize_(x)",
+         why="min 2 and max 6: (v - 2) / 4 maps 2, 4, 6 to 0, 0.5, 1")
+    same(out is x, True, what="normalize_(x) is x", why="an in-place function returns the tensor it changed")
+
+
+@check("normalize_")
+def test_normalize_through_a_transposed_view(submission):
+    points = torch.tensor(POINTS)
+    submission.normalize_(points.t())
+    same(points, torch.tensor([[0.75, 0.0], [1.0, 0.5], [0.25, 0.0]]),
+         what="points after normalize_(points.t())",
+         why="points.t() is a view with strides (1, 2) over the same storage, so rescaling it "
+             "in place (min 1, max 5) rescales points too")
+
+
+# --- roundtrip -----------------------------------------------------------------
+
+
+def _save_and_load(function, values, layout):
+    t = _view(values, layout)
+    loaded = function(t)
+    facts = {"loaded": loaded}
+    if isinstance(loaded, torch.Tensor) and loaded.layout == torch.strided:
+        facts["elements in its storage"] = loaded.untyped_storage().nbytes() // loaded.element_size()
+        facts["shares memory with t"] = _shares_memory(loaded, t)
+    return facts
+
+
+any_values = _layout_values((torch.float32, torch.float64, torch.uint8, torch.int16), min_rank=1)
+
+
+@check("roundtrip", values=any_values, layout=layouts)
+def test_roundtrip_saves_only_the_elements_of_t(submission, reference, values, layout):
+    learner, oracle = scenario(_save_and_load, submission.roundtrip, reference.roundtrip)
+    agree(learner, oracle, values, layout,
+          why="the loaded tensor equals t, owns a storage of exactly t.numel() elements even "
+              "when t is a view into a larger tensor, and shares no memory with t")
+
+
+@check("roundtrip", values=any_values)
+def test_roundtrip_keeps_the_device(submission, reference, device, values):
+    agree(submission.roundtrip, reference.roundtrip, values.to(device),
+          why="torch.load puts each tensor back on the device it was saved from")
+
+
+@check("roundtrip")
+def test_roundtrip_of_one_point(submission, reference):
+    learner, oracle = scenario(_save_and_load, submission.roundtrip, reference.roundtrip)
+    out = agree(learner, oracle, torch.tensor(POINTS), "row 1",
+                why="points[1] is a view of points' 6-element storage (offset 2); saving the view "
+                    "itself would write all 6 numbers, a clone writes just its 2")
+    same(out["loaded"], torch.tensor([5.0, 3.0]), what="roundtrip(points[1])")
+
+
+@check("roundtrip")
+def test_roundtrip_of_one_coordinate_column(submission, reference):
+    learner, oracle = scenario(_save_and_load, submission.roundtrip, reference.roundtrip)
+    agree(learner, oracle, torch.tensor(POINTS), "column 0",
+          why="points[:, 0] = [4, 5, 2] is a view with stride 2 into points' 6-element storage; "
+              "the loaded copy must hold just those 3 numbers")
+
+
+# --- read_rows -----------------------------------------------------------------
+
+
+@st.composite
+def hdf5_reads(draw):
+    rows = draw(st.integers(1, 6))
+    rest = draw(tst.shapes(min_rank=0, max_rank=2, min_side=1, max_side=4))
+    dtype = draw(tst.dtypes((torch.float32, torch.float64, torch.int64, torch.uint8)))
+    data = draw(tst.tensors((rows, *rest), dtype=dtype, contiguous=True)).numpy()
+    start = draw(st.integers(-rows - 1, rows + 1))
+    stop = draw(st.one_of(st.none(), st.integers(-rows - 1, rows + 1)))
+    return data, draw(st.sampled_from(["coords", "images/train"])), start, stop
+
+
+def _write_hdf5(path: Path, name: str, data: np.ndarray) -> None:
+    import h5py
+
+    with h5py.File(path, "w") as file:
+        file.create_dataset(name, data=data)
+
+
+@check("read_rows", read=hdf5_reads(), as_path=st.booleans())
+def test_read_rows_reads_a_slice(submission, reference, read, as_path):
+    data, name, start, stop = read
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.h5"
+        _write_hdf5(path, name, data)
+        out = agree(submission.read_rows, reference.read_rows, path if as_path else str(path), name, start, stop,
+                    why=f"rows {start}:{stop} of the dataset, with Python's slice rules, as a tensor "
+                        "of the dataset's dtype")
+        same(out, torch.from_numpy(data[start:stop]), what=f"read_rows(path, {name!r}, {start}, {stop})",
+             why=f"the same rows as data[{start}:{stop}] on the array that was written")
+
+
+@check("read_rows")
+def test_read_rows_last_two_points(submission):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ourpoints.hdf5"
+        _write_hdf5(path, "coords", np.array(POINTS, dtype=np.float32))
+        same(submission.read_rows(path, "coords", -2, None), torch.tensor(POINTS[1:]),
+             what="read_rows(path, 'coords', -2, None)",
+             why="start -2 counts from the end, stop None runs to the end: the last two points")
