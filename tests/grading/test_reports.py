@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import csv
 import io
@@ -19,6 +20,7 @@ from grader.grading.reports import (
     write_class_reports,
     write_student_reports,
 )
+from grader.grading.reports.common import plain_feedback, split_message
 from grader.grading.reports.feedback import explain
 from grader.grading.reports.files import write_atomic
 from grader.grading.reports.pictures import picture_uri
@@ -122,7 +124,7 @@ def test_feedback_shows_failure_mistake_hint_and_picture(tree, tmp_path):
     assert "(2, 3, 5, 7)" in html and "(2, 3, 7, 5)" in html          # expected vs actual
     assert MISTAKE in html and EXPLANATION in html
     assert HINT in html
-    assert "2 / 7 points" in html.replace("</span> <span class=\"of\">", " ")
+    assert "2 / 7 points" in html.replace('</span> <span class="of">', " ")
     pictures = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
     assert len(pictures) == 1
     Image.open(io.BytesIO(base64.b64decode(pictures[0]))).verify()
@@ -158,7 +160,7 @@ def test_feedback_lists_functions_in_course_order(tree, tmp_path):
 def test_explain_takes_a_comparison_message_apart():
     explained = explain(MESSAGE)
     assert explained is not None
-    assert (explained.actual, explained.expected) == ("shape (2, 3, 7, 5)", "(2, 3, 5, 7)")
+    assert (explained.actual, explained.expected) == ("shape (2, 3, 7, 5)", "shape (2, 3, 5, 7)")
     assert explained.input == "batch=tensor of shape (2, 5, 7, 3), uint8"
     assert explained.why == "the channel axis must move to position 1"
     values = explain("f returned wrong values at 2 of 6 positions; first at index (0, 1): got 3, expected 4, for x=1")
@@ -166,7 +168,32 @@ def test_explain_takes_a_comparison_message_apart():
     same = explain("contiguous_strides((3, 2)) returned (6, 2); expected (2, 1)")
     assert (same.call, same.actual, same.expected, same.input) == ("contiguous_strides((3, 2))", "(6, 2)", "(2, 1)", None)
     assert explain("f raised ValueError at f.py line 3: no\n  for x=1") is None
-    assert explain("f returned a copy, for x=tensor; expected a view that shares memory") is None
+    copy = explain("f returned a copy, for x=tensor of shape (2,); expected a view that shares memory")
+    assert (copy.actual, copy.expected, copy.input) == ("a copy", "a view that shares memory", "x=tensor of shape (2,)")
+    dtype = explain("f returned dtype float64; expected float32, for x=1")
+    assert (dtype.actual, dtype.expected) == ("dtype float64", "dtype float32")
+
+
+def test_hypothesis_example_is_kept_and_grader_internals_are_dropped():
+    message = (
+        "f returned wrong values at 1 of 2 positions; first at index (0,): got 1, expected 2, for x=tensor\n"
+        "Failing test case: test_f(\n"
+        "    submission=<grader.grading.remote.RemoteSubmission object at 0x7f>,\n"
+        "    reference=<grader.impl.Reference object at 0x7f>,\n"
+        "    x=tensor([1, 5]),\n"
+        ")\n"
+        "Explanation:\n"
+        "    These lines were always and only run by failing test cases:\n"
+        "        /work/main/grader/compare.py:338\n"
+    )
+    headline, example = split_message(message)
+    assert headline == message.splitlines()[0]
+    assert example == "x=tensor([1, 5])"
+    grade = StudentGrade("zed", [FunctionGrade("03_strides", "contiguous_strides", Status.WRONG, 0, 3, 0, 1,
+                                               FailureDetail("t", message), "h1")])
+    text = plain_feedback(grade.functions[0])
+    assert "x=tensor([1, 5])" in text
+    assert "compare.py" not in text and "RemoteSubmission" not in text
 
 
 def test_pictures_survive_odd_shapes():
@@ -285,3 +312,56 @@ def test_student_reports_make_their_folder(tree, tmp_path):
     folder: Path = tmp_path / "a" / "b"
     write_student_reports(full_marks(), tree, folder)
     assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "results.json"]
+
+
+# ---------------------------------------------------------------- the demo class (examples/)
+
+REPO = Path(__file__).resolve().parents[2]
+HOSTILE = {
+    "hostile_infinite_loop", "hostile_memory_hog", "hostile_exit_at_import", "hostile_exit_in_function",
+    "hostile_segfault", "hostile_fork_bomb", "hostile_monkeypatch", "hostile_reads_solutions",
+    "hostile_writes_reports", "hostile_fake_test_report", "hostile_gigabyte_output", "hostile_syntax_error",
+    "hostile_missing_package", "hostile_wrong_types",
+}
+
+
+@pytest.fixture(scope="module")
+def make_class():
+    from grader.mistakes import import_file
+
+    return import_file(REPO / "examples" / "make_class.py", "tensorlings_examples_make_class")
+
+
+def test_demo_class_is_generated_from_the_course(make_class, tmp_path):
+    # Reads and writes text only: nothing generated is imported or run here.
+    out = tmp_path / "class"
+    make_class.generate(out, make_class.CLASS_EXERCISES)
+    students = {p.name for p in out.iterdir() if p.is_dir()}
+    assert len(students) >= 12 and HOSTILE <= students
+    assert {"ada_full_marks", "ben_partial_work", "gus_untouched_stubs"} <= students
+    for path in out.rglob("*"):
+        if path.is_file() and path.name != "README.md":
+            assert path.relative_to(out).parts[1] == "exercises" and not path.name.startswith("test_")
+    tree = make_class.load_course(REPO)
+    for exercise_id in make_class.CLASS_EXERCISES:
+        exercise = tree.manifest.exercise(exercise_id)
+        module = Path("exercises") / exercise.id / exercise.module
+        assert (out / "ada_full_marks" / module).read_text() == tree.solution_path(exercise).read_text()
+        assert (out / "gus_untouched_stubs" / module).read_text() == tree.stub_path(exercise).read_text()
+    broken = []
+    for path in out.rglob("*.py"):
+        try:
+            ast.parse(path.read_text())
+        except SyntaxError:
+            broken.append(path.relative_to(out).parts[0])
+    assert broken == ["hostile_syntax_error"]
+    cleo = (out / "cleo_reshape_not_permute" / "exercises" / "02_image_layout" / "layout.py").read_text()
+    assert "batch.reshape(n, c, h, w)" in cleo and "raise NotImplementedError" not in cleo
+
+
+def test_committed_demo_class_is_up_to_date(make_class, tmp_path):
+    fresh = tmp_path / "class"
+    make_class.generate(fresh, make_class.CLASS_EXERCISES)
+    assert make_class.same_tree(fresh, REPO / "examples" / "class"), (
+        "examples/class is out of date: run .venv/bin/python examples/make_class.py and commit the result"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from dataclasses import dataclass, field
 
 from grader.course import CourseTree
@@ -104,6 +106,32 @@ def clean_message(function: FunctionGrade) -> str:
     return message.strip()
 
 
+_EXAMPLE_STARTS = ("Failing test case:", "Falsifying example:", "Falsifying explicit example:")
+_FIXTURE_LINE = re.compile(r"^\s*(submission|reference)=<.*>,?\s*$")
+
+
+def split_message(message: str) -> tuple[str, str | None]:
+    """``(headline, example)``: the comparison's explanation, and Hypothesis's failing example as code.
+
+    The example loses the lines that only name the grader's fixture objects, and Hypothesis's
+    ``Explanation:`` block (lines of the grader's own files) is dropped: neither helps a student.
+    """
+    lines = message.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip().startswith(_EXAMPLE_STARTS)), None)
+    if start is None:
+        return message.strip(), None
+    example: list[str] = []
+    for line in lines[start + 1:]:
+        if line.strip().startswith("Explanation:"):
+            break
+        if _FIXTURE_LINE.match(line) or line.strip() in (")", ""):
+            continue
+        example.append(line.rstrip().removesuffix(","))
+    headline = "\n".join(lines[:start]).strip()
+    example_text = textwrap.dedent("\n".join(example)).strip("\n")
+    return headline, example_text or None
+
+
 def plain_feedback(function: FunctionGrade) -> str:
     """What a function's grade says in plain text: verdict, failure, known mistake, next hint."""
     checks = f"{function.checks_passed}/{function.checks_total} checks passed"
@@ -120,7 +148,11 @@ def plain_feedback(function: FunctionGrade) -> str:
         lines.append("")
         if function.failure.test:
             lines.append(f"Check: {function.failure.test}")
-        lines.append(clean_message(function))
+        headline, example = split_message(clean_message(function))
+        lines.append(headline)
+        if example:
+            lines.append("Smallest failing example:")
+            lines.append(example)
         if function.failure.mistake:
             explanation = f": {function.failure.mistake_explanation}" if function.failure.mistake_explanation else ""
             lines.append("")

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from grader.course import CourseTree
 from grader.grading.model import FunctionGrade, StudentGrade
-from grader.grading.reports.common import clean_message, course_title, group_by_exercise, percent
+from grader.grading.reports.common import (
+    clean_message,
+    course_title,
+    group_by_exercise,
+    percent,
+    split_message,
+)
 from grader.grading.reports.pictures import picture_uri
 from grader.grading.reports.templating import render
 from grader.results import Status
@@ -31,8 +37,7 @@ class Explained:
 
 
 _VALUES = re.compile(r"^(?P<detail>wrong values at .*?): got (?P<actual>.*), expected (?P<expected>.*)$")
-
-
+_QUALIFIED = re.compile(r"^(shape|dtype) ")
 def explain(message: str) -> Explained | None:
     """Best effort: ``to_nchw returned shape (2, 3); expected (3, 2), for batch=...: why``.
 
@@ -43,21 +48,30 @@ def explain(message: str) -> Explained | None:
     call, rest = message.split(" returned ", 1)
     outcome, _, tail = rest.partition(", for ")
     why = None
+    detail = None
     if tail:
+        inputs, _, why = tail.partition(": ")
+        if "; expected " in inputs and "; expected " not in outcome:
+            # "returned a copy, for batch=...; expected a view ...": the expectation follows the input
+            inputs, expected = inputs.split("; expected ", 1)
+            if ": " in expected:
+                expected, why = expected.split(": ", 1)
+            return Explained(call, outcome, expected, inputs or None, None, why or None)
         if "; expected " in tail or ", expected " in tail:
             return None
-        inputs, _, why = tail.partition(": ")
     else:
         inputs = None
     if "; expected " in outcome:
         actual, expected = outcome.split("; expected ", 1)
-        detail = None
     elif (values := _VALUES.match(outcome)) is not None:
         actual, expected, detail = values["actual"], values["expected"], values["detail"]
     else:
         return None
     if not tail and ": " in expected:
         expected, why = expected.split(": ", 1)
+    qualifier = _QUALIFIED.match(actual)
+    if qualifier and not expected.startswith(qualifier[0]):
+        expected = qualifier[0] + expected      # "shape (2, 3)" against "shape (3, 2)", not "(3, 2)"
     return Explained(call, actual, expected, inputs or None, detail, why or None)
 
 
@@ -67,13 +81,17 @@ class Card:
     title: str
     message: str
     explained: Explained | None
+    example: str | None
     picture: str | None
+    picture_signed: bool = True
 
 
 def _card(function: FunctionGrade, titles: dict[str, str]) -> Card:
-    message = clean_message(function)
-    picture = picture_uri(function.failure.picture) if function.failure and function.failure.picture else None
-    return Card(function, titles.get(function.exercise, ""), message, explain(message), picture)
+    headline, example = split_message(clean_message(function))
+    picture = function.failure.picture if function.failure else None
+    uri = picture_uri(picture) if picture else None
+    signed = bool(picture) and any(value < 0 for row in picture.difference for value in row)
+    return Card(function, titles.get(function.exercise, ""), headline, explain(headline), example, uri, signed)
 
 
 def feedback_html(grade: StudentGrade, tree: CourseTree | None, graded_at: str | None = None) -> str:

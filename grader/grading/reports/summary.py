@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 from grader.course import CourseTree
 from grader.grading.model import StudentGrade
-from grader.grading.reports.common import course_title, exercise_titles, percent, sorted_functions
+from grader.grading.reports.common import (
+    course_order,
+    course_title,
+    exercise_titles,
+    percent,
+    sorted_functions,
+)
 from grader.grading.reports.pictures import distribution_uri
 from grader.grading.reports.templating import render
 from grader.results import Status
@@ -81,8 +87,8 @@ def exercise_rates(grades: list[StudentGrade], tree: CourseTree | None) -> list[
     return list(rates.values())
 
 
-def common_mistakes(grades: list[StudentGrade]) -> list[MistakeCount]:
-    """Known mistakes found in the class, the most frequent first."""
+def common_mistakes(grades: list[StudentGrade], tree: CourseTree | None = None) -> list[MistakeCount]:
+    """Known mistakes found in the class, the most frequent first, then in course order."""
     found: dict[tuple[str, str, str], MistakeCount] = {}
     for grade in grades:
         for function in grade.functions:
@@ -90,7 +96,9 @@ def common_mistakes(grades: list[StudentGrade]) -> list[MistakeCount]:
                 key = (function.exercise, function.function, function.failure.mistake)
                 entry = found.setdefault(key, MistakeCount(function.failure.mistake, *key[:2]))
                 entry.students.append(grade.student)
-    return sorted(found.values(), key=lambda m: (-len(m.students), m.exercise, m.function, m.name))
+    order = course_order(tree)
+    return sorted(found.values(), key=lambda m: (-len(m.students), order.get((m.exercise, m.function), len(order)),
+                                                 m.exercise, m.function, m.name))
 
 
 def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at: str | None = None) -> str:
@@ -111,7 +119,7 @@ def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at:
         plot=distribution_uri(percents) if students else None,
         exercises=exercise_rates(students, tree),
         functions=function_rates(students, tree),
-        mistakes=common_mistakes(students),
+        mistakes=common_mistakes(students, tree),
         limited=[g for g in students if g.limits_hit],
         warned=[g for g in students if g.warnings],
         Status=Status,
