@@ -30,7 +30,8 @@ bench: $(STAMP)
 # Grade the synthetic class in examples/class (honest, mistaken and hostile submissions)
 # into reports/: a feedback page and results.json per student, summary.html and grades.csv.
 demo: $(STAMP)
-	$(VENV)/bin/tensorlings grade examples/class --out reports
+	$(VENV)/bin/tensorlings grade examples/class --out reports \
+		--exercises $$($(PYTHON) examples/make_class.py --list)
 	@echo "Open reports/summary.html for the class, reports/<student>/feedback.html for each student."
 
 clean:

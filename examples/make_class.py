@@ -9,6 +9,7 @@ body, or by hostile code that the grading sandbox has to contain.
 
     .venv/bin/python examples/make_class.py            # rewrite examples/class/
     .venv/bin/python examples/make_class.py --check    # fail if it is out of date
+    .venv/bin/python examples/make_class.py --list     # the exercises it hands in (for make demo)
 
 This script only reads and writes text: it never imports or runs a
 submission. Never run the hostile submissions outside `tensorlings grade`;
@@ -597,7 +598,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exercises", nargs="+", default=list(CLASS_EXERCISES),
                         help="exercise ids the class hands in (default: %(default)s)")
     parser.add_argument("--check", action="store_true", help="only report whether --out is up to date")
+    parser.add_argument("--list", action="store_true", help="print the exercises the class hands in, and stop")
     args = parser.parse_args(argv)
+    if args.list:
+        tree = load_course(ROOT)
+        print(" ".join(e.id for e in tree.manifest.exercises if e.id in args.exercises))
+        return 0
     if args.check:
         with tempfile.TemporaryDirectory() as scratch:
             fresh = Path(scratch) / "class"
