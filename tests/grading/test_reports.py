@@ -365,3 +365,19 @@ def test_committed_demo_class_is_up_to_date(make_class, tmp_path):
     assert make_class.same_tree(fresh, REPO / "examples" / "class"), (
         "examples/class is out of date: run .venv/bin/python examples/make_class.py and commit the result"
     )
+
+
+def test_an_import_error_shared_by_functions_is_one_card(tree, tmp_path):
+    broken = "02_image_layout/layout.py line 3: importing it raised ModuleNotFoundError: No module named 'cv2'"
+    grade = StudentGrade("kim", [
+        FunctionGrade("02_image_layout", "to_nchw", Status.ERROR, 0, 2, 0, 3, FailureDetail("a", broken), "h1"),
+        FunctionGrade("02_image_layout", "to_nhwc", Status.ERROR, 0, 2, 0, 2, FailureDetail("b", broken), "h1"),
+        passed("03_strides", "contiguous_strides", 3),
+    ])
+    write_student_reports(grade, tree, tmp_path)
+    html = (tmp_path / "feedback.html").read_text()
+    assert html.count("No module named") == 1 and html.count('<article class="card') == 1
+    assert "2 functions" in html
+    assert html.count('href="#02_image_layout-to_nchw"') == 2      # both rows of the table lead to it
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert all("No module named" in test["output"] for test in results["tests"][:2])

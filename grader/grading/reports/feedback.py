@@ -77,7 +77,9 @@ def explain(message: str) -> Explained | None:
 
 @dataclass
 class Card:
-    function: FunctionGrade
+    """One problem to fix: a function's first failure, or one failure several functions share."""
+
+    functions: list[FunctionGrade]
     title: str
     message: str
     explained: Explained | None
@@ -85,13 +87,37 @@ class Card:
     picture: str | None
     picture_signed: bool = True
 
+    @property
+    def function(self) -> FunctionGrade:
+        return self.functions[0]
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.function.exercise}-{self.function.function}"
+
 
 def _card(function: FunctionGrade, titles: dict[str, str]) -> Card:
     headline, example = split_message(clean_message(function))
     picture = function.failure.picture if function.failure else None
     uri = picture_uri(picture) if picture else None
     signed = bool(picture) and any(value < 0 for row in picture.difference for value in row)
-    return Card(function, titles.get(function.exercise, ""), headline, explain(headline), example, uri, signed)
+    return Card([function], titles.get(function.exercise, ""), headline, explain(headline), example, uri, signed)
+
+
+def _merge_shared(cards: list[Card]) -> list[Card]:
+    """Errors that several functions of one exercise share (a module that does not import) become one card."""
+    merged: list[Card] = []
+    by_problem: dict[tuple[str, str], Card] = {}
+    for card in cards:
+        function = card.function
+        key = (function.exercise, card.message)
+        if function.status == Status.ERROR and card.message and key in by_problem:
+            by_problem[key].functions.append(function)
+            continue
+        if function.status == Status.ERROR:
+            by_problem[key] = card
+        merged.append(card)
+    return merged
 
 
 def feedback_html(grade: StudentGrade, tree: CourseTree | None, graded_at: str | None = None) -> str:
@@ -99,6 +125,8 @@ def feedback_html(grade: StudentGrade, tree: CourseTree | None, graded_at: str |
     titles = {group.id: group.title for group in groups}
     functions = [function for group in groups for function in group.functions]
     problems = [f for f in functions if f.status in (Status.WRONG, Status.ERROR)]
+    cards = _merge_shared([_card(function, titles) for function in problems])
+    anchors = {(f.exercise, f.function): card.anchor for card in cards for f in card.functions}
     return render(
         "feedback.html",
         course=course_title(tree),
@@ -107,7 +135,8 @@ def feedback_html(grade: StudentGrade, tree: CourseTree | None, graded_at: str |
         percent=percent(grade.score, grade.max_score),
         passed=sum(f.status == Status.PASSED for f in functions),
         total=len(functions),
-        cards=[_card(function, titles) for function in problems],
+        cards=cards,
+        anchors=anchors,
         not_started=[f for f in functions if f.status == Status.NOT_STARTED],
         skipped=[f for f in functions if f.status == Status.SKIPPED],
         graded_at=graded_at,
