@@ -151,7 +151,12 @@ def _variants(tree: CourseTree, exercise, function: str) -> list[str]:
     from grader.replay import known_mistakes
 
     mistakes = known_mistakes(tree, exercise)
-    return ["solution", "stub"] + [f"mistake:{m.name}" for m in mistakes.get(function, [])]
+    return ["solution", "stub"] + [variant_name(m) for m in mistakes.get(function, [])]
+
+
+def variant_name(mistake) -> str:
+    """The validate variant that swaps in one known mistake; names are unique per function."""
+    return f"mistake:{mistake.function_name}/{mistake.name}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -193,9 +198,8 @@ def submission(request: pytest.FixtureRequest):
         return Submission(exercise, tree.solution_path(exercise))
     from grader.mistakes import load_mistakes
 
-    name = variant.removeprefix("mistake:")
     mistakes = load_mistakes(tree.mistakes_path(exercise), f"tensorlings_variant_{exercise.id}")
-    chosen = next(m for ms in mistakes.values() for m in ms if m.name == name)
+    chosen = next(m for ms in mistakes.values() for m in ms if variant_name(m) == variant)
     return Submission(exercise, tree.solution_path(exercise), overrides={chosen.function_name: chosen.function})
 
 

@@ -8,10 +8,10 @@ per function, as in an nbgrader cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASSED = "passed"
     WRONG = "wrong"
     NOT_STARTED = "not started"

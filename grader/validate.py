@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.course import CourseTree
-from grader.mistakes import load_mistakes
+from grader.plugin import variant_name
 from grader.results import CheckResult, Status
 from grader.runner import run_checks
 
@@ -70,7 +70,7 @@ def judge_function(exercise, function, mistakes, results: list[CheckResult]) -> 
             "the check may not call the function, or the stub does not raise NotImplementedError"
         )
     for known in mistakes:
-        outcomes = by_variant.get(f"mistake:{known.name}", [])
+        outcomes = by_variant.get(variant_name(known), [])
         caught = [r for r in outcomes if r.status in (Status.WRONG, Status.ERROR)]
         if caught:
             verdict.mistakes_caught += 1
@@ -90,13 +90,15 @@ def judge_function(exercise, function, mistakes, results: list[CheckResult]) -> 
 
 
 def validate(tree: CourseTree, exercise_ids: list[str] | None = None) -> list[FunctionVerdict]:
-    if not tree.has_solutions:
-        raise SystemExit(f"{tree.root}: there is no solutions/ folder, so there is nothing to validate against")
+    from grader import replay
+
+    if not tree.has_solutions and not replay.available(tree):
+        raise SystemExit(f"{tree.root}: there is no solutions/ folder and no recorded cases, so there is nothing to validate against")
     chosen = [tree.manifest.exercise(i) for i in exercise_ids] if exercise_ids else list(tree.manifest.exercises)
     results = run_checks([tree.test_path(e) for e in chosen], options=["--tensorlings-variants"])
     verdicts = []
     for exercise in chosen:
-        mistakes = load_mistakes(tree.mistakes_path(exercise), f"tensorlings_validate_{exercise.id}")
+        mistakes = replay.known_mistakes(tree, exercise)  # in a release, the recorded ones
         mine = [r for r in results if r.exercise == exercise.id]
         for function in exercise.functions:
             verdicts.append(judge_function(exercise, function, mistakes.get(function.name, []), mine))
