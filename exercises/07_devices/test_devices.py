@@ -115,10 +115,12 @@ def test_move_to_the_gpu_and_back(submission, x, dtype):
 @check("linear_scores", problem=linear_problems())
 def test_linear_scores_match_reference(submission, reference, device, problem):
     weight, bias, images = problem
+    # Summing 784 products in another order changes the last bits; a GPU may also use TF32.
+    tolerance = 1e-5 if device == "cpu" else 2e-3
     result = agree(submission.linear_scores, reference.linear_scores, weight, bias, images, device,
-                   rtol=1e-5, atol=1e-5,
+                   rtol=tolerance, atol=tolerance,
                    why="flatten each image to 784 values, apply the layer, return (N, 10) logits on the CPU")
-    same(result, linear_oracle(weight, bias, images), what="linear_scores", rtol=1e-5, atol=1e-5,
+    same(result, linear_oracle(weight, bias, images), what="linear_scores", rtol=tolerance, atol=tolerance,
          why="logits = pixels @ weight.T + bias, as torch.nn.functional.linear computes them")
     expect(not result.requires_grad,
            "linear_scores returned logits that still require grad: compute them under torch.no_grad()")
