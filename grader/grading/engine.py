@@ -57,6 +57,7 @@ class Options:
     exercises: Sequence[str] = ()
     limits: Limits = field(default_factory=Limits)
     write_reports: bool = True
+    profile: str = "grade"     # the Hypothesis profile: the same examples for every student
 
 
 # ---------------------------------------------------------------- finding submissions
@@ -109,6 +110,9 @@ def _module_files(entry: Entry, exercises: Sequence[Exercise]) -> dict[str, byte
             key = f"{path.parent.name}/{path.name}"
             if key not in found and not path.is_symlink() and path.stat().st_size <= MAX_MODULE_BYTES:
                 found[key] = path.read_bytes()
+        from grader.release.notebooks import module_files  # nbgrader's submitted/<student>/<id>/<id>.ipynb
+
+        found.update(module_files(entry.source, exercises, found, MAX_MODULE_BYTES))
         return found
     try:
         with zipfile.ZipFile(entry.source) as archive:
@@ -251,7 +255,8 @@ def _function_grades(tree: CourseTree, exercises: Sequence[Exercise], plugin: _G
 
 
 def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise], *, server: Path, uid: int,
-                  home: Path, limits: Limits, scratch: Path, warnings: Sequence[str] = ()) -> StudentGrade:
+                  home: Path, limits: Limits, scratch: Path, warnings: Sequence[str] = (),
+                  profile: str = "grade") -> StudentGrade:
     import pytest
 
     started = time.monotonic()
@@ -270,7 +275,7 @@ def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise],
     plugin = _GradingPlugin(context, tree)
     tests = [str(tree.test_path(e)) for e in exercises]
     args = [*tests, "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly",
-            "--hypothesis-profile", "grade", "--rootdir", str(tree.root), "-o", "addopts="]
+            "--hypothesis-profile", profile, "--rootdir", str(tree.root), "-o", "addopts="]
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         code = pytest.main(args, plugins=[plugin])
@@ -333,7 +338,7 @@ def _grade_in_slot(entry: Entry) -> tuple[str, float, float, list[str], str | No
     try:
         grade = grade_student(entry, s["tree"], s["exercises"], server=s["server"], uid=s["uid_base"] + s["index"],
                               home=Path(s["work"]) / "students" / f"{entry.student}", limits=s["limits"],
-                              scratch=s["scratch"], warnings=s["warnings"])
+                              scratch=s["scratch"], warnings=s["warnings"], profile=s["profile"])
     except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
         return entry.student, 0.0, 0.0, [], f"{type(error).__name__}: {error}"
     write_atomically(folder / GRADE_FILE, json.dumps(grade.to_json(), indent=1))
@@ -416,7 +421,7 @@ def _run(tree, submissions, out, todo, exercises, options, progress, total) -> l
     problems: list[str] = []
     settings = dict(tree=tree, exercises=exercises, server=work / "forkserver.sock", uid_base=64000,
                     limits=options.limits, out=str(out), work=str(work), warnings=sandbox_warnings(features),
-                    write_reports=options.write_reports)
+                    write_reports=options.write_reports, profile=options.profile)
     try:
         context = multiprocessing.get_context("fork")
         counter = context.Value("i", 0)

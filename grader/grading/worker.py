@@ -34,6 +34,7 @@ from grader.grading import wire
 CLONE_NEWNS = 0x00020000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_CHILD_SUBREAPER = 36
 SYS_LANDLOCK_CREATE_RULESET = 444
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -124,6 +125,7 @@ class ForkServer:
             return
         try:
             signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children reap themselves
+            _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # and orphans (a fork bomb's) come here to be reaped
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             while True:
                 try:
@@ -164,8 +166,13 @@ def _serve(conn: socket.socket, sandbox: Sandbox, limits: Limits) -> None:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(-1, signal.SIGKILL)  # every process of this uid but this one
+            # Every process of this uid but this one; again until none is left, since a fork
+            # bomb may fork while the first sweep runs.
+            for _ in range(1000):
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    break
         wire.send(conn, {"reaped": True})
         return
     _worker(conn, request, sandbox, limits)
@@ -260,8 +267,11 @@ def _enter_sandbox(request: dict, sandbox: Sandbox, limits: Limits) -> list[str]
 
 
 def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits) -> None:
+    import faulthandler
+
     import torch
 
+    faulthandler.disable()  # a student's crash is reported by the grader, not dumped on its terminal
     from grader.impl import LoadedModule, SubmittedFunction
     from grader.manifest import Exercise
     from grader.outcomes import Mismatch, Verdict
