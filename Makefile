@@ -3,7 +3,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all status test validate lint bench demo clean
+.PHONY: all status test validate lint bench demo clean nbgrader-course
 
 all: $(STAMP)
 	@$(VENV)/bin/tensorlings status
@@ -23,6 +23,10 @@ test: $(STAMP)
 
 validate: $(STAMP)
 	$(VENV)/bin/tensorlings validate
+
+# The whole course through the real nbgrader pipeline (generate, autograde, feedback, export).
+nbgrader-course: $(STAMP)
+	NBGRADER_ALL_EXERCISES=1 $(VENV)/bin/pytest tests/nbgrader -q
 
 bench: $(STAMP)
 	$(PYTHON) benchmarks/learner_check.py
