@@ -245,7 +245,12 @@ def same(
 def _clone(value: Any) -> Any:
     """A deep copy of tensors and arrays inside plain containers; other values as they are."""
     if isinstance(value, torch.Tensor):
-        return value.detach().clone().requires_grad_(value.requires_grad) if value.is_leaf else value.clone()
+        if not value.is_leaf:
+            return value.clone()
+        copy = value.detach().clone().requires_grad_(value.requires_grad)
+        if value.grad is not None:
+            copy.grad = value.grad.detach().clone()
+        return copy
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, (list, tuple)):
@@ -302,7 +307,13 @@ def agree(
     inputs = describe_arguments(signature_source, pristine_args, pristine_kwargs)
 
     call = getattr(actual_fn, "call", None)
-    outcome = call(args, kwargs) if call is not None else run_local(actual_fn, args, kwargs)
+    try:
+        outcome = call(args, kwargs) if call is not None else run_local(actual_fn, args, kwargs)
+    except Mismatch as crash:
+        if crash.kind == "crash" and crash.mistake is None and crash.error_type:
+            crash.mistake = _matching_crash(mistakes_from or expected_fn, pristine_args, pristine_kwargs,
+                                            crash.error_type)
+        raise
     actual = outcome.result
     expected = expected_fn(*oracle_args, **oracle_kwargs)
 
@@ -374,10 +385,29 @@ def changed_arguments(before_args, before_kwargs, after_args, after_kwargs) -> s
 def _values_changed(before, after) -> bool:
     if isinstance(before, np.ndarray):
         return not np.array_equal(before, after, equal_nan=before.dtype.kind == "f")
+    if before.requires_grad != after.requires_grad or _grad_changed(before.grad, after.grad):
+        return True  # autograd state is part of the caller's tensor too
     if before.device.type == "meta" or before.layout != torch.strided:
         return False
     return not torch.equal(before.detach().nan_to_num(0.5) if before.is_floating_point() else before.detach(),
                            after.detach().nan_to_num(0.5) if after.is_floating_point() else after.detach())
+
+
+def _matching_crash(expected_fn, args, kwargs, error_type: str):
+    """The first known mistake that raises the same kind of exception on these inputs."""
+    for known in getattr(expected_fn, "mistakes", ()):
+        try:
+            known.function(*_clone(args), **_clone(kwargs))
+        except Exception as error:  # noqa: BLE001 - the crash is what is being matched
+            if type(error).__name__ == error_type:
+                return known.name, known.explanation
+    return None
+
+
+def _grad_changed(before: torch.Tensor | None, after: torch.Tensor | None) -> bool:
+    if before is None or after is None:
+        return (before is None) != (after is None)
+    return before.shape != after.shape or not torch.equal(before, after)
 
 
 def _matching_mistake(expected_fn, args, kwargs, same_failure: Callable[[CallOutcome], bool]):

@@ -144,6 +144,7 @@ class SubmittedFunction:
             f"{self.name} raised {type(error).__name__}{where}: {error}\n  for {inputs}",
             kind="crash",
             function=self.name,
+            error_type=type(error).__name__,
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -9,7 +9,6 @@ not import, or it uses something the exercise forbids.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -31,8 +30,10 @@ class Mismatch(AssertionError):
         mistake: tuple[str, str] | None = None,
         expected: Any = None,
         actual: Any = None,
+        error_type: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.error_type = error_type  # for a crash: the exception's class name
         self.message = message
         self.kind = kind
         self.function = function
@@ -77,12 +78,3 @@ class Forbidden(Verdict):
     """The function uses a name or construct the manifest forbids."""
 
     status = "failed"
-
-
-@dataclass
-class CallRecord:
-    """What one call of a learner's function took and gave (for feedback)."""
-
-    function: str
-    arguments: dict[str, Any] = field(default_factory=dict)
-    result: Any = None

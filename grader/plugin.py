@@ -29,12 +29,15 @@ GPU_SKIP_REASON = (
 )
 
 _SUPPRESSED = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
+# No "explain" phase for learners: it lists framework lines, not theirs.
+_LEARNER_PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 settings.register_profile(
-    "learn", max_examples=25, deadline=None, print_blob=False, suppress_health_check=_SUPPRESSED
+    "learn", max_examples=25, deadline=None, print_blob=False, suppress_health_check=_SUPPRESSED,
+    phases=_LEARNER_PHASES,
 )
 settings.register_profile(
     "grade", max_examples=40, deadline=None, derandomize=True, database=None, print_blob=False,
-    suppress_health_check=_SUPPRESSED,
+    suppress_health_check=_SUPPRESSED, phases=_LEARNER_PHASES,
 )
 settings.register_profile(
     "ci", max_examples=25, deadline=None, derandomize=True, database=None, print_blob=False,

@@ -123,3 +123,29 @@ def test_arguments_are_described_by_their_parameter_names():
 
     text = describe_arguments(storage_index, ((1, 1), (2, 1)), {"offset": 2})
     assert text == "index=(1, 1), strides=(2, 1), offset=2"
+
+
+def test_leaving_autograd_state_on_the_callers_tensor_counts_as_changing_it():
+    def grad_by_backward_on_callers_tensor(w):
+        w.requires_grad_(True)
+        (w * 3).sum().backward()
+        return w.grad.detach().clone()
+
+    agree(lambda w: torch.full_like(w, 3.0), lambda w: torch.full_like(w, 3.0), torch.ones(2))
+    with pytest.raises(Mismatch, match="changed its input argument 1") as caught:
+        agree(grad_by_backward_on_callers_tensor, lambda w: torch.full_like(w, 3.0), torch.ones(2))
+    assert caught.value.kind == "mutated"
+
+
+def test_a_crash_is_named_by_a_mistake_that_crashes_the_same_way():
+    from grader.outcomes import Mismatch as Crash
+
+    def learner(x):
+        raise Crash("to_numpy raised TypeError", kind="crash", function="to_numpy", error_type="TypeError")
+
+    crashing = Mistake("to_numpy", "numpy() straight away", "call .detach() first.", lambda x: x.numpy() + None)
+    other = Mistake("to_numpy", "a list", "...", lambda x: x.tolist())
+    reference = ReferenceFunction("to_numpy", lambda x: x.numpy(), [other, crashing])
+    with pytest.raises(Mismatch) as caught:
+        agree(learner, reference, torch.ones(2))
+    assert caught.value.mistake[0] == "numpy() straight away"
