@@ -13,7 +13,6 @@ from __future__ import annotations
 import inspect
 import itertools
 import linecache
-import os
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
@@ -31,10 +30,9 @@ _counter = itertools.count()
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it lies below it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    path = Path(path).resolve()
+    here = Path.cwd().resolve()
+    return str(path.relative_to(here)) if path.is_relative_to(here) else str(path)
 
 
 class LoadedModule:
