@@ -86,9 +86,9 @@ def build_release(tree: CourseTree, out: Path, *, exercise_ids: list[str] | None
     chosen = [tree.manifest.exercise(i).id for i in exercise_ids] if exercise_ids else [
         e.id for e in tree.manifest.exercises]
     out = Path(out).resolve()
-    if out.is_relative_to(tree.root.resolve()) and out.parts[len(tree.root.resolve().parts)] in (
-            "exercises", "solutions", "grader"):
-        raise CourseError(f"{out} is inside the course's own folders: write the release somewhere else")
+    root = tree.root.resolve()
+    if out == root or (out.is_relative_to(root) and out.parts[len(root.parts)] in ("exercises", "solutions", "grader")):
+        raise CourseError(f"{out} is the course or inside its own folders: write the release somewhere else")
     _prepare(out, force)
     _write_manifest(tree, chosen, out)
     for name in (*FRAMEWORK, *DATA):
