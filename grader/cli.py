@@ -49,7 +49,7 @@ def cmd_status(args) -> int:
             if next_up is None and result.status != Status.PASSED:
                 next_up = exercise
             table.add_row(
-                f"{exercise.id}  {exercise.title}" if index == 0 else "",
+                exercise.id if index == 0 else "",
                 function.name,
                 styled(result.status),
                 f"{result.points}/{function.points}",
