@@ -31,6 +31,9 @@ nbgrader-course: $(STAMP)
 bench: $(STAMP)
 	$(PYTHON) benchmarks/learner_check.py
 
+bench-grade: $(STAMP)
+	$(PYTHON) benchmarks/grade_class.py
+
 # Grade the synthetic class in examples/class (honest, mistaken and hostile submissions)
 # into reports/: a feedback page and results.json per student, summary.html and grades.csv.
 demo: $(STAMP)

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from hypothesis import HealthCheck, settings
 
 from grader.course import load_course
