@@ -376,6 +376,32 @@ def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options
     return grades, problems
 
 
+def _uids_in_use() -> set[int]:
+    uids = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                uids.add(entry.stat().st_uid)
+    return uids
+
+
+def free_uid_base(slots: int, first: int = 64000, ranges: int = 512) -> int:
+    """The first uid of ``slots`` consecutive worker uids that no running process uses.
+
+    Workers of a slot run as one uid, and cleaning up after a worker kills
+    every process of that uid: two grading runs at once (two courses, or a
+    test suite beside a real run) must never share one, or each would kill
+    the other's workers.
+    """
+    busy = _uids_in_use()
+    start = os.getpid() % ranges  # spread concurrent runs out before checking
+    for step in range(ranges):
+        base = first + ((start + step) % ranges) * 16
+        if not busy.intersection(range(base, base + max(slots, 1))):
+            return base
+    raise GradingError("every worker uid range is in use by another grading run: wait for it to finish")
+
+
 def _closed_ancestor(path: Path) -> Path | None:
     """The highest folder above ``path`` that other users cannot enter, if any."""
     for folder in reversed(path.parents):
@@ -419,7 +445,7 @@ def _run(tree, submissions, out, todo, exercises, options, progress, total) -> l
     server = ForkServer(work / "forkserver.sock", Sandbox(hide=hide, expose=expose), options.limits)
     server.start()
     problems: list[str] = []
-    settings = dict(tree=tree, exercises=exercises, server=work / "forkserver.sock", uid_base=64000,
+    settings = dict(tree=tree, exercises=exercises, server=work / "forkserver.sock", uid_base=free_uid_base(jobs),
                     limits=options.limits, out=str(out), work=str(work), warnings=sandbox_warnings(features),
                     write_reports=options.write_reports, profile=options.profile)
     try:
