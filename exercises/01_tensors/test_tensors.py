@@ -140,6 +140,19 @@ def test_promoted_dtype_is_what_multiplication_gives(submission, a, b):
 
 
 @check("promoted_dtype")
+def test_promoted_dtype_float_beats_a_wider_integer(submission, reference):
+    agree(submission.promoted_dtype, reference.promoted_dtype, torch.float32, torch.int64,
+          why="float32 with int64 is float32: any floating dtype beats any integer dtype, "
+              "even one with more bytes")
+
+
+@check("promoted_dtype")
+def test_promoted_dtype_keeps_double_precision(submission, reference):
+    agree(submission.promoted_dtype, reference.promoted_dtype, torch.float16, torch.float64,
+          why="float16 with float64 is float64: between two floats the wider one wins")
+
+
+@check("promoted_dtype")
 def test_promoted_dtype_examples_from_the_lesson(submission):
     same(submission.promoted_dtype(torch.float64, torch.int16), torch.float64,
          what="promoted_dtype(float64, int16)", why="a float64 times an int16 stays float64")

@@ -118,6 +118,13 @@ def test_broadcast_shape_pads_on_the_left(submission, reference):
 
 
 @check("broadcast_shape")
+def test_broadcast_shape_with_an_empty_axis(submission, reference):
+    agree(submission.broadcast_shape, reference.broadcast_shape, (2, 1), (1, 0),
+          why="a size-1 axis stretches to any size, 0 included: the result is (2, 0), "
+              "not the larger size on each axis")
+
+
+@check("broadcast_shape")
 def test_broadcast_shape_examples_from_the_lesson(submission):
     same(submission.broadcast_shape((6, 5), (1, 5)), (6, 5),
          what="broadcast_shape((6, 5), (1, 5))", why="the single row is repeated 6 times")
