@@ -1,12 +1,12 @@
 """tensorlings: exercises on image tensors in PyTorch, and the framework that checks them.
 
 What exercise tests use: ``check`` (tie a test to a function and give it
-inputs), ``agree``, ``same`` and ``expect`` (compare and explain), and
+inputs), ``agree``, ``same``, ``expect`` and ``raises`` (compare and explain), and
 ``grader.strategies`` (shared Hypothesis strategies). Imports are lazy so
 that the command line starts without loading torch.
 """
 
-__all__ = ["check", "agree", "same", "expect"]
+__all__ = ["check", "agree", "same", "expect", "raises"]
 
 
 def __getattr__(name: str):
@@ -14,7 +14,7 @@ def __getattr__(name: str):
         from grader.checks import check
 
         return check
-    if name in ("agree", "same", "expect"):
+    if name in ("agree", "same", "expect", "raises"):
         from grader import compare
 
         return getattr(compare, name)

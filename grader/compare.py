@@ -225,6 +225,34 @@ def expect(condition: Any, message: str) -> None:
         raise Mismatch(message, kind="property")
 
 
+def raises(function: Callable, error: type[BaseException], *args: Any, kwargs: Mapping[str, Any] | None = None,
+           why: str | None = None) -> None:
+    """Require ``function(*args)`` to raise ``error`` (or a subclass), locally or in a grading worker."""
+    name = _function_name(function)
+    inputs = describe_arguments(function, args, dict(kwargs or {}))
+    try:
+        result = function(*args, **dict(kwargs or {}))
+    except Mismatch as crash:  # how a learner's exception arrives through a submission
+        raised = crash.error_type
+        if raised and raised in {cls.__name__ for cls in _subclasses(error)}:
+            return
+        raise Mismatch(f"{name} raised {raised or 'an error'} for {inputs}; expected {error.__name__}"
+                       + (f": {why}" if why else ""), kind="crash", function=name) from None
+    except error:  # a plain function (an oracle, or a test of this helper)
+        return
+    raise Mismatch(f"{name} returned {describe(result)} for {inputs}; expected it to raise {error.__name__}"
+                   + (f": {why}" if why else ""), kind="values", function=name)
+
+
+def _subclasses(error: type[BaseException]) -> list[type[BaseException]]:
+    found, todo = [], [error]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
 def same(
     actual: Any,
     expected: Any,

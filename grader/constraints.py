@@ -49,7 +49,11 @@ def violations(node: ast.FunctionDef, rules: Function) -> list[str]:
             found.append(
                 f"line {child.lineno}: uses {_LOOP_WORDS[type(child)]}; this function must work on whole tensors"
             )
-    return sorted(set(found), key=lambda text: int(text.split(":")[0].split()[1]))
+    used = {child.attr if isinstance(child, ast.Attribute) else child.id
+            for child in ast.walk(node) if isinstance(child, (ast.Attribute, ast.Name))}
+    missing = [f"line {node.lineno}: does not use {name}, which this exercise asks for"
+               for name in rules.require if name not in used]
+    return sorted(set(found), key=lambda text: int(text.split(":")[0].split()[1])) + missing
 
 
 def is_stub(node: ast.FunctionDef) -> bool:

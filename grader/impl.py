@@ -101,7 +101,7 @@ class SubmittedFunction:
 
     def _check_constraints(self) -> None:
         rules = self.exercise.function(self.name) if self.name in {f.name for f in self.exercise.functions} else None
-        if rules is None or not (rules.forbid or rules.no_loops):
+        if rules is None or not (rules.forbid or rules.no_loops or rules.require):
             return
         node = find_function(self.loaded.source, self.name, self.loaded.shown)
         problems = violations(node, rules) if node is not None else []

@@ -30,6 +30,9 @@ class Function(_Strict):
     forbid: tuple[str, ...] = Field(
         default=(), description="names that must not appear inside the function (calls or attributes)"
     )
+    require: tuple[str, ...] = Field(
+        default=(), description="names the function must use (e.g. einsum when that is the point of the exercise)"
+    )
     no_loops: bool = Field(default=False, description="forbid for/while loops and comprehensions inside the function")
 
     @field_validator("hints")

@@ -52,6 +52,7 @@ _tree_key = pytest.StashKey[CourseTree | None]()
 _results_key = pytest.StashKey[list[CheckResult]]()
 _profile_key = pytest.StashKey[str]()
 _factory_key = pytest.StashKey[object]()
+_exercise_key = pytest.StashKey[dict]()
 
 
 def set_submission_factory(config: pytest.Config, factory) -> None:
@@ -96,6 +97,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: the check needs a CUDA or MPS device; skipped with a reason elsewhere")
     config.addinivalue_line("markers", f"{MARKER}(function): the exercise function a check belongs to")
     config.stash[_results_key] = []
+    # Checks use tiny tensors, where a second thread only adds overhead (a 17 ms max(dim) became 5 us).
+    import torch
+
+    torch.set_num_threads(1)
     if config.getoption("hypothesis_profile", None) is None:
         profile = "validate" if config.getoption("tensorlings_variants") else ("ci" if os.environ.get("CI") else "learn")
         settings.load_profile(profile)
@@ -103,8 +108,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("tensorlings_record"):
         from grader import replay
 
-        settings.load_profile("grade")
-        config.stash[_profile_key] = "grade"
+        profile = config.getoption("hypothesis_profile", None) or "grade"  # grading may name its own
+        settings.load_profile(profile)
+        config.stash[_profile_key] = profile
         replay.start_recording(Path(config.getoption("tensorlings_record")))
 
 
@@ -124,7 +130,10 @@ def _exercise_of(item_or_request) -> tuple[CourseTree, object]:
     config = item_or_request.config
     path = Path(item_or_request.path if hasattr(item_or_request, "path") else item_or_request.fspath)
     tree = _course(config, path)
-    exercise = tree.exercise_for_path(path) if tree else None
+    known = config.stash.setdefault(_exercise_key, {})  # resolving paths for every test adds up
+    if str(path) not in known:
+        known[str(path)] = tree.exercise_for_path(path) if tree else None
+    exercise = known[str(path)]
     if exercise is None:
         raise pytest.UsageError(
             f"{path}: this test asks for tensorlings fixtures but is not inside an exercise folder listed in course.yml"
@@ -232,6 +241,23 @@ def _function_of(item: pytest.Item) -> str | None:
     return marker.args[0] if marker else None
 
 
+def _first_outcome(error: BaseException) -> BaseException:
+    """From several distinct failures Hypothesis found (an ExceptionGroup), the first one a learner should read."""
+    if isinstance(error, BaseExceptionGroup):
+        leaves = [e for e in _leaves(error) if isinstance(e, (Verdict, Mismatch))]
+        if leaves:
+            first = leaves[0]
+            if len(leaves) > 1:
+                first.add_note(f"({len(leaves) - 1} more distinct failure(s) of this check; fix this one first)")
+            return first
+    return error
+
+
+def _leaves(group: BaseExceptionGroup):
+    for error in group.exceptions:
+        yield from _leaves(error) if isinstance(error, BaseExceptionGroup) else (error,)
+
+
 def _short_text(error: BaseException) -> str:
     notes = [note for note in getattr(error, "__notes__", []) if not note.startswith("You can reproduce")]
     return "\n".join([str(error), *notes])
@@ -243,7 +269,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     function = _function_of(item)
     if function is None:
         return report
-    error = call.excinfo.value if call.excinfo else None
+    error = _first_outcome(call.excinfo.value) if call.excinfo else None
     status, message, mistake = None, "", None
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         if isinstance(error, Verdict):

@@ -149,3 +149,23 @@ def test_a_crash_is_named_by_a_mistake_that_crashes_the_same_way():
     with pytest.raises(Mismatch) as caught:
         agree(learner, reference, torch.ones(2))
     assert caught.value.mistake[0] == "numpy() straight away"
+
+
+def test_raises_passes_only_for_the_expected_exception():
+    from grader.compare import raises
+
+    def reject(shape):
+        raise ValueError(f"cannot broadcast {shape}")
+
+    raises(reject, ValueError, (2, 3))
+    with pytest.raises(Mismatch, match="returned 5 for shape=.*expected it to raise ValueError"):
+        raises(lambda shape: 5, ValueError, (2, 3))
+    crash = Mismatch("f raised TypeError", kind="crash", function="f", error_type="TypeError")
+
+    def crashes_remotely(shape):
+        raise crash
+
+    with pytest.raises(Mismatch, match="raised TypeError .*expected ValueError"):
+        raises(crashes_remotely, ValueError, (2, 3))
+    crash.error_type = "ValueError"
+    raises(crashes_remotely, ValueError, (2, 3))

@@ -118,3 +118,30 @@ def test_forbidden_names_and_loops_fail_with_the_rule(tiny, tmp_path):
     assert results and all(r.status == Status.WRONG for r in results)
     assert "uses permute, which this exercise forbids" in results[0].message
     assert "uses a list comprehension" in results[0].message
+
+
+def test_a_required_name_must_be_used(tiny, tmp_path):
+    import yaml
+
+    manifest = tiny / "course.yml"
+    data = yaml.safe_load(manifest.read_text())
+    data["exercises"][0]["functions"][1]["require"] = ["transpose"]
+    manifest.write_text(yaml.safe_dump(data, sort_keys=False))
+    copy = learner_copy(tmp_path / "me", CORRECT.replace("image.transpose(-2, -1)", "image.mT"))
+    results = [r for r in _run(tiny, str(copy)) if r.function == "flip_hw" and r.status != Status.SKIPPED]
+    assert results and all(r.status == Status.WRONG for r in results)
+    assert "does not use transpose, which this exercise asks for" in results[0].message
+    assert {r.status for r in _run(tiny, "solutions") if r.function == "flip_hw"} <= {Status.PASSED, Status.SKIPPED}
+
+
+def test_several_distinct_failures_are_condensed_to_the_first_the_learner_should_read():
+    from grader.outcomes import Mismatch
+    from grader.plugin import _first_outcome
+
+    crash = Mismatch("flip_hw raised RuntimeError", kind="crash")
+    wrong = Mismatch("flip_hw returned shape (2, 3)", kind="shape")
+    chosen = _first_outcome(ExceptionGroup("Hypothesis found 2 distinct failures", [crash, wrong]))
+    assert chosen is crash
+    assert "1 more distinct failure(s)" in chosen.__notes__[-1]
+    plain = ValueError("not ours")
+    assert _first_outcome(ExceptionGroup("g", [plain])).__class__ is ExceptionGroup

@@ -1,0 +1,28 @@
+"""The shipped course itself is sound: the same proof `tensorlings validate` prints."""
+
+from __future__ import annotations
+
+from grader.course import load_course
+from grader.mistakes import load_mistakes
+from grader.validate import validate
+from tests.helpers import REPO
+
+
+def test_the_course_is_sound():
+    tree = load_course(REPO)
+    verdicts = validate(tree)
+    problems = [f"{v.exercise} {v.function}: {p}" for v in verdicts for p in v.problems]
+    assert not problems, "\n".join(problems)
+    listed = {(e.id, f.name) for e in tree.manifest.exercises for f in e.functions}
+    assert {(v.exercise, v.function) for v in verdicts} == listed
+
+
+def test_every_function_has_two_hint_tiers_and_three_known_mistakes():
+    tree = load_course(REPO)
+    short = []
+    for exercise in tree.manifest.exercises:
+        mistakes = load_mistakes(tree.mistakes_path(exercise), f"course_test_{exercise.id}")
+        for function in exercise.functions:
+            if len(function.hints) < 2 or len(mistakes.get(function.name, [])) < 3:
+                short.append(f"{exercise.id} {function.name}")
+    assert not short, f"fewer than 2 hint tiers or 3 known mistakes: {short}"
