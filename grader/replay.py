@@ -236,13 +236,59 @@ def _size(data: Any) -> int:
 # ---------------------------------------------------------------- fingerprints
 
 
-def _feed(digest, value: Any) -> None:
+MAX_PATH_FILES = 1000
+
+
+def _names_path(value: Any) -> bool:
+    """A ``PathLike``, or a ``str`` that is an absolute path (a check's temporary file or folder)."""
+    if isinstance(value, os.PathLike):
+        return True
+    return isinstance(value, str) and len(value) < 4096 and "\0" not in value and os.path.isabs(value)
+
+
+def _feed_path(digest, value: Any) -> None:
+    """A path by what it names: a file's bytes, a folder's names and bytes, else its basename.
+
+    Checks pass fresh temporary folders, so the same case has a new path on every run.
+    """
+    kind = "str" if isinstance(value, str) else "path"
+    path = Path(os.fspath(value))
+    try:
+        if path.is_file():
+            digest.update(f"{kind}:file(".encode())
+            digest.update(path.read_bytes())
+            digest.update(b")")
+            return
+        if path.is_dir():
+            digest.update(f"{kind}:dir(".encode())
+            names = sorted(p for p in path.rglob("*"))[:MAX_PATH_FILES]
+            for item in names:
+                digest.update(f"{item.relative_to(path).as_posix()}{'/' if item.is_dir() else ''};".encode())
+                if item.is_file():
+                    digest.update(item.read_bytes())
+            digest.update(b")")
+            return
+    except OSError:
+        pass
+    digest.update(f"{kind}:missing:{path.name};".encode())
+
+
+def _feed(digest, value: Any, layout: bool = False) -> None:
     import torch
 
     np = _numpy()
     if isinstance(value, torch.Tensor):
         tensor = value.detach()
         digest.update(f"T{str(tensor.dtype)}{tuple(tensor.shape)}".encode())
+        if layout:
+            grad = value.grad if value.is_leaf else None
+            digest.update(f"L{type(value).__name__}{tensor.device}{tensor.layout}{value.requires_grad}"
+                          f"{value.is_leaf}{grad is not None}".encode())
+            if tensor.layout == torch.strided:
+                digest.update(f"{tensor.stride()}{tensor.storage_offset()}{tensor.untyped_storage().nbytes()}"
+                              .encode())
+            if grad is not None:
+                _feed(digest, grad, layout)
         if tensor.device.type != "meta" and tensor.layout == torch.strided:
             flat = tensor.cpu().contiguous().reshape(-1)
             if flat.dtype in (torch.bfloat16, torch.float16):
@@ -252,6 +298,8 @@ def _feed(digest, value: Any) -> None:
             digest.update(flat.numpy().tobytes())
     elif isinstance(value, np.ndarray):
         digest.update(f"A{value.dtype.str}{value.shape}".encode())
+        if layout:
+            digest.update(f"L{value.strides}{value.flags.writeable}".encode())
         digest.update(np.ascontiguousarray(value).tobytes())
     elif _is_pil(value):
         digest.update(f"P{value.mode}{value.size}".encode())
@@ -262,14 +310,16 @@ def _feed(digest, value: Any) -> None:
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
         digest.update(f"{type(value).__name__}{len(items)}(".encode())
         for item in items:
-            _feed(digest, item)
+            _feed(digest, item, layout)
         digest.update(b")")
     elif isinstance(value, dict):
         digest.update(f"dict{len(value)}(".encode())
         for key, item in value.items():
-            _feed(digest, key)
-            _feed(digest, item)
+            _feed(digest, key, layout)
+            _feed(digest, item, layout)
         digest.update(b")")
+    elif _names_path(value):
+        _feed_path(digest, value)
     else:
         digest.update(f"{type(value).__name__}:{value!r};".encode())
 
@@ -289,12 +339,26 @@ class _LazySet:
 _NUMPY_SAFE = _LazySet()
 
 
-def fingerprint(args: tuple, kwargs: dict) -> str:
-    """A stable key for a call's arguments: dtypes, shapes and values, not layout or device."""
+def fingerprint(args: tuple, kwargs: dict, *, layout: bool = False) -> str:
+    """A stable key for a call's arguments: dtypes, shapes and values, not layout or device.
+
+    Paths count by what they name (see ``_feed_path``). With ``layout``, strides, storage
+    offset, device and autograd state count too: two calls with the same key then get
+    the same answer from any function, however it inspects its inputs.
+    """
     digest = hashlib.sha256()
-    _feed(digest, tuple(args))
-    _feed(digest, dict(sorted(kwargs.items())))
+    _feed(digest, tuple(args), layout)
+    _feed(digest, dict(sorted(kwargs.items())), layout)
     return digest.hexdigest()[:32]
+
+
+def has_path(value: Any) -> bool:
+    """Whether ``value`` holds a path (which names a temporary file only while its check runs)."""
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return any(has_path(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_path(k) or has_path(v) for k, v in value.items())
+    return _names_path(value)
 
 
 # ---------------------------------------------------------------- reading recordings
@@ -403,13 +467,20 @@ class RecordedTable:
 
         entry = self.entry(args, kwargs, variant)
         if "raised" in entry:
-            raise RuntimeError(f"(recorded) {entry['raised']}")
+            raise _recorded_error(entry["raised"])
         device = _device_of((args, kwargs))
         if apply_mutation:
             for label, after in entry["mutated"].items():
                 target = args[int(label.split()[1]) - 1] if label.startswith("argument ") else kwargs[label]
                 _overwrite(target, decode(after))
         return CallOutcome(_to_device(decode(entry["result"]), device), set(entry["mutated"]), set(entry["views"]))
+
+
+def _recorded_error(text: str) -> RuntimeError:
+    """What a recorded function raised, as a RuntimeError whose type name is the original's."""
+    name = text.split(":", 1)[0].strip()
+    kind = type(name, (RuntimeError,), {}) if name.isidentifier() else RuntimeError
+    return kind(f"(recorded) {text}")
 
 
 def _overwrite(target: Any, value: Any) -> None:
@@ -474,47 +545,74 @@ def replaying(test: Callable, function: str, argument_names: tuple[str, ...]) ->
 
 
 class RecordedFunction:
-    """The reference function, answered from the recording; its ``mistakes`` are recorded too."""
+    """The reference function, answered from the recording; its ``mistakes`` are recorded too.
 
-    def __init__(self, table: RecordedTable) -> None:
+    With ``live`` (grading, where the solution is at hand), a call the recording
+    does not hold is answered by the solution itself instead of failing.
+    """
+
+    def __init__(self, table: RecordedTable, live: Callable[[], Any] | None = None) -> None:
         from grader.mistakes import Mistake
 
         self.name = self.__name__ = table.name
         self.table = table
+        self._live = live
         if table.signature is not None:
             self.__signature__ = table.signature
         self.mistakes = tuple(
-            Mistake(table.name, name, explanation, _mistake_function(table, name))
+            Mistake(table.name, name, explanation, _mistake_function(table, name, live))
             for name, explanation in table.mistake_info
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.table.outcome(args, kwargs).result
+        try:
+            return self.table.outcome(args, kwargs).result
+        except RecordingMissing:
+            if self._live is None:
+                raise
+            live_calls[0] += 1
+            return getattr(self._live(), self.name)(*args, **kwargs)
 
     def __repr__(self) -> str:
         return f"<recorded reference {self.name}>"
 
 
-def _mistake_function(table: RecordedTable, name: str) -> Callable:
+# How many reference answers were computed live because the recording lacked them.
+live_calls = [0]
+
+
+def _mistake_function(table: RecordedTable, name: str, live: Callable[[], Any] | None = None) -> Callable:
     def recorded_mistake(*args: Any, **kwargs: Any) -> Any:
-        return table.outcome(args, kwargs, name, apply_mutation=True).result
+        try:
+            return table.outcome(args, kwargs, name, apply_mutation=True).result
+        except RecordingMissing:
+            if live is None:
+                raise
+            live_calls[0] += 1
+            found = next((m for m in getattr(live(), table.name).mistakes if m.name == name), None)
+            if found is None:
+                raise
+            return found.function(*args, **kwargs)
 
     recorded_mistake.__name__ = f"{table.name}_{name.replace(' ', '_')}"
     return recorded_mistake
 
 
 class RecordedReference:
-    """What ``reference`` is in a learner release."""
+    """What ``reference`` is in a learner release (and while grading replays recorded cases)."""
 
-    def __init__(self, exercise, test_folder: Path) -> None:
+    def __init__(self, exercise, test_folder: Path, live: Callable[[], Any] | None = None) -> None:
         self.exercise = exercise
         self._tables = tables(test_folder)
+        self._live = live
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         if name in self._tables:
-            return RecordedFunction(self._tables[name])
+            return RecordedFunction(self._tables[name], self._live)
+        if self._live is not None:
+            return getattr(self._live(), name)
         raise AttributeError(
             f"the recorded reference of {self.exercise.id} has no function {name!r}: a release records "
             "only the functions course.yml lists"
@@ -557,7 +655,19 @@ class RecordedSubmission:
 
 
 def recorded_reference(tree, exercise) -> RecordedReference:
-    return RecordedReference(exercise, tree.exercise_dir(exercise))
+    """The recorded reference; where replay is forced on a course that has its solution
+    (grading), calls the recording lacks are answered by the solution."""
+    folder = tree.exercise_dir(exercise)
+    live = None
+    if Path(folder).resolve() in _forced and tree.solution_path(exercise).is_file():
+        live = functools.cache(lambda: _live_reference(tree, exercise))
+    return RecordedReference(exercise, folder, live)
+
+
+def _live_reference(tree, exercise):
+    from grader.impl import Reference
+
+    return Reference(exercise, tree.solution_path(exercise), tree.mistakes_path(exercise))
 
 
 def recorded_submission(tree, exercise, mistake_name: str | None = None) -> RecordedSubmission:
@@ -631,6 +741,7 @@ class Recorder:
         self.out = out
         self.exercises: dict[str, dict] = {}
         self._mistakes: dict[str, dict] = {}
+        self._batched: dict[tuple[str, str], set[str]] = {}
 
     def _exercise(self, exercise_id: str) -> dict:
         return self.exercises.setdefault(exercise_id, {"format": FORMAT, "exercise": exercise_id,
@@ -647,8 +758,15 @@ class Recorder:
             self._mistakes[exercise.id] = load_mistakes(tree.mistakes_path(exercise), f"tensorlings_rec_{exercise.id}")
         return self._mistakes[exercise.id]
 
-    def record(self, tree, exercise, name: str, function: Callable, args: tuple, kwargs: dict, outcome) -> None:
-        """Keep ``outcome`` (the solution's) for these arguments, and each mistake's outcome on them."""
+    def record(self, tree, exercise, name: str, function: Callable, args: tuple, kwargs: dict, outcome,
+               *, key: str | None = None, call: tuple[str, Any] | None = None) -> None:
+        """Keep ``outcome`` (the solution's) for these arguments, and each mistake's outcome on them.
+
+        ``key`` is the arguments' fingerprint taken before the call (a function that writes
+        the file it is given changes what its path names). ``call`` is ``(layout key,
+        encoded (args, kwargs))`` as the function received them: grading sends every
+        distinct one to a student's worker in one batch.
+        """
         from grader.compare import _clone, run_local
 
         functions = self._exercise(exercise.id)["functions"]
@@ -659,8 +777,14 @@ class Recorder:
                 "signature": _describe_signature(function),
                 "mistakes": [{"name": m.name, "explanation": m.explanation} for m in mistakes],
                 "calls": {},
+                "batch": [],
             }
-        key = fingerprint(args, kwargs)
+        if call is not None and len(table["batch"]) < MAX_BATCH:
+            seen = self._batched.setdefault((exercise.id, name), set())
+            if call[0] not in seen:
+                seen.add(call[0])
+                table["batch"].append(call[1])
+        key = key or fingerprint(args, kwargs)
         if key in table["calls"]:
             return
         after_args, after_kwargs = outcome.after() if hasattr(outcome, "after") else (args, kwargs)
@@ -727,15 +851,32 @@ class RecordingFunction:
     def call(self, args, kwargs):
         from grader.compare import _clone, run_local
 
-        pristine_args, pristine_kwargs = _clone(tuple(args)), _clone(dict(kwargs))
+        key = fingerprint(args, kwargs)
         call = getattr(self._inner, "call", None)
+        # Only what the submission receives is worth sending to a student's worker ahead of time.
+        batched = _batch_entry(args, kwargs) if call is not None else None
+        pristine_args, pristine_kwargs = _clone(tuple(args)), _clone(dict(kwargs))
         outcome = call(args, kwargs) if call is not None else run_local(self._function, args, kwargs)
         self._recorder.record(self._tree, self._exercise, self.name, self._function,
-                              pristine_args, pristine_kwargs, _AfterCall(outcome, args, kwargs))
+                              pristine_args, pristine_kwargs, _AfterCall(outcome, args, kwargs),
+                              key=key, call=batched)
         return outcome
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(args, kwargs).result
+
+
+MAX_BATCH = 4000  # distinct calls kept per function for grading's batches
+
+
+def _batch_entry(args, kwargs) -> tuple[str, Any] | None:
+    """``(layout key, encoded call)``, or None for a call that cannot be replayed elsewhere (a path)."""
+    if has_path(args) or has_path(kwargs):
+        return None
+    try:
+        return fingerprint(args, kwargs, layout=True), encode((tuple(args), dict(kwargs)))
+    except (TypeError, ValueError, RuntimeError):
+        return None
 
 
 class _AfterCall:

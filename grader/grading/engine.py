@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 import zipfile
@@ -28,14 +29,23 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader import replay
 from grader.course import CourseTree
 from grader.grading.model import FailureDetail, FunctionGrade, Picture, StudentGrade
-from grader.grading.remote import RemoteSubmission, StudentContext
+from grader.grading.remote import Batch, RemoteSubmission, StudentContext
 from grader.grading.worker import ForkServer, Limits, Sandbox, probe
 from grader.manifest import Exercise
 from grader.results import CheckResult, FunctionResult, Status
 
 GRADE_FILE = "grade.json"
+# Plugins grading has no use for: each costs time in every student's pytest session.
+_NO_PLUGINS = ["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly", "-p", "no:doctest",
+               "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:nose", "-p", "no:legacypath",
+               "-p", "no:faulthandler", "-p", "no:stepwise", "-p", "no:logging", "-p", "no:warnings",
+               "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:tmpdir", "-p", "no:debugging",
+               # these two run gc.collect() several times as every session ends: ~0.4 s a student
+               "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:anyio"]
+PREPARE_SECONDS = 900.0
 MAX_MODULE_BYTES = 1 << 20
 MAX_ZIP_ENTRIES = 10_000
 
@@ -58,6 +68,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     write_reports: bool = True
     profile: str = "grade"     # the Hypothesis profile: the same examples for every student
+    replay: bool = True        # record the cases once per run and replay them for every student
 
 
 # ---------------------------------------------------------------- finding submissions
@@ -147,25 +158,40 @@ def _module_files(entry: Entry, exercises: Sequence[Exercise]) -> dict[str, byte
 class _GradingPlugin:
     """Binds ``submission`` to a worker proxy and keeps the compared values of each first failure."""
 
-    def __init__(self, context: StudentContext, tree: CourseTree) -> None:
+    def __init__(self, context: StudentContext, tree: CourseTree, batches: dict[str, Batch] | None = None) -> None:
         self.context = context
         self.tree = tree
+        self.batches = batches or {}
         self.open: list[RemoteSubmission] = []
         self.details: dict[str, tuple] = {}
         self.results: list[CheckResult] = []
 
     def pytest_configure(self, config) -> None:
-        from grader.plugin import set_submission_factory
+        from grader.plugin import _tree_key, set_submission_factory
 
         set_submission_factory(config, self.factory)
+        config.stash[_tree_key] = self.tree  # already loaded: no need to parse course.yml per student
 
     def factory(self, tree: CourseTree, exercise: Exercise) -> RemoteSubmission:
         for previous in self.open:
             previous.close()
         reference = _reference_module(tree, exercise)
-        submission = RemoteSubmission(self.context, exercise, reference)
+        submission = RemoteSubmission(self.context, exercise, reference, batch=self.batches.get(exercise.id))
         self.open = [submission]
         return submission
+
+    def pytest_collection_modifyitems(self, items) -> None:
+        """A check that fails with a verdict gets that verdict as its report (grader.plugin), so
+        pytest's long traceback, which parses each frame's source file, is never shown: skip it."""
+        from grader.outcomes import Mismatch, Verdict
+
+        for item in items:
+            def repr_failure(excinfo, _original=item.repr_failure):
+                if isinstance(excinfo.value, (Verdict, Mismatch)):
+                    return str(excinfo.value)
+                return _original(excinfo)
+
+            item.repr_failure = repr_failure
 
     def pytest_runtest_makereport(self, item, call) -> None:
         from grader.outcomes import Mismatch
@@ -256,7 +282,7 @@ def _function_grades(tree: CourseTree, exercises: Sequence[Exercise], plugin: _G
 
 def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise], *, server: Path, uid: int,
                   home: Path, limits: Limits, scratch: Path, warnings: Sequence[str] = (),
-                  profile: str = "grade") -> StudentGrade:
+                  profile: str = "grade", batches: dict[str, Batch] | None = None) -> StudentGrade:
     import pytest
 
     started = time.monotonic()
@@ -272,10 +298,9 @@ def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise],
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     context = StudentContext(entry.student, home, server, uid, limits, shared_roots=(scratch,))
-    plugin = _GradingPlugin(context, tree)
+    plugin = _GradingPlugin(context, tree, batches or {})
     tests = [str(tree.test_path(e)) for e in exercises]
-    args = [*tests, "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly",
-            "--hypothesis-profile", profile, "--rootdir", str(tree.root), "-o", "addopts="]
+    args = [*tests, *_NO_PLUGINS, "--hypothesis-profile", profile, "--rootdir", str(tree.root), "-o", "addopts="]
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         code = pytest.main(args, plugins=[plugin])
@@ -329,7 +354,127 @@ def _slot_init(counter, settings: dict) -> None:
     scratch.mkdir(mode=0o711, exist_ok=True)
     tempfile.tempdir = str(scratch)
     os.environ["TMPDIR"] = str(scratch)
-    _slot.update(settings, index=index, scratch=scratch)
+    tree = settings["tree"]
+    # The checks replay recorded cases. @check decides when a test module is imported, so replay
+    # is switched on before this process imports any (and any imported before are forgotten).
+    _forget_tests(tree)
+    stack = contextlib.ExitStack()
+    batches = {}
+    for exercise in settings["exercises"]:
+        recording = settings["replay"].get(exercise.id)
+        if recording is not None:
+            stack.enter_context(replay.forced(tree.exercise_dir(exercise), recording))
+            batches[exercise.id] = Batch.from_recording(exercise, recording)
+    _slot.update(settings, index=index, scratch=scratch, stack=stack, batches=batches)
+
+
+def _forget_tests(tree: CourseTree) -> None:
+    """Drop the course's test modules from ``sys.modules`` (only those: resolving every module's
+    path would cost seconds)."""
+    roots = {str(tree.exercises_dir), str(tree.exercises_dir.resolve())}
+    roots = tuple(root.rstrip(os.sep) + os.sep for root in roots)
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str) and os.path.abspath(file).startswith(roots):
+            del sys.modules[name]
+
+
+def _slot_close() -> None:
+    stack = _slot.pop("stack", None)
+    if stack is not None:
+        stack.close()
+        _forget_tests(_slot["tree"])
+
+
+# ---------------------------------------------------------------- recording once per run
+
+
+def _prepare_one(tree: CourseTree, exercise: Exercise, recorded: Path, profile: str) -> int:
+    """In a forked child: record ``exercise``'s checks against the solution, then replay them
+    against the solution. 0 when grading can replay the recording."""
+    import pytest
+
+    from grader.runner import _Collector
+
+    _forget_tests(tree)
+    why = recorded / exercise.id / "why.txt"
+    why.parent.mkdir(parents=True, exist_ok=True)
+    common = [str(tree.test_path(exercise)), *_NO_PLUGINS, "--hypothesis-profile", profile,
+              "--rootdir", str(tree.root), "-o", "addopts="]
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            text = io.StringIO()
+            with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
+                code = int(pytest.main([*common, "--tensorlings-record", str(recorded)]))
+            if code:
+                why.write_text(f"recording against the solution ended with {code}: {text.getvalue()[-2000:]}")
+        finally:
+            os._exit(1 if code else 0)
+    _, status = os.waitpid(pid, 0)
+    cases = recorded / exercise.id / replay.FOLDER / replay.FILENAME
+    if status != 0 or not cases.is_file():
+        return 2
+    collector = _Collector()
+    text = io.StringIO()
+    with replay.forced(tree.exercise_dir(exercise), cases), contextlib.redirect_stdout(text), \
+            contextlib.redirect_stderr(text):
+        code = pytest.main([*common, "--impl", str(tree.solutions_dir)], plugins=[collector])
+    bad = [r for r in collector.results if r.status not in (Status.PASSED, Status.SKIPPED)]
+    if code != 0 or bad or not collector.results:
+        why.write_text("replaying against the solution failed: "
+                       + "; ".join(f"{r.test}: {r.message[:300]}" for r in bad[:3]) + text.getvalue()[-1000:])
+        return 3
+    return 0
+
+
+def prepare_recordings(tree: CourseTree, exercises: Sequence[Exercise], recorded: Path, profile: str,
+                       jobs: int) -> tuple[dict[str, Path], list[str]]:
+    """Record every exercise's checks once (in parallel, in forked children) for this run.
+
+    Returns the recordings grading can replay, by exercise id, and the exercises that
+    must draw their cases live (with why).
+    """
+    context = multiprocessing.get_context("fork")
+    pending = list(exercises)
+    running: dict[str, object] = {}
+    ready: dict[str, Path] = {}
+    live: list[str] = []
+    deadline = time.monotonic() + PREPARE_SECONDS
+    while pending or running:
+        while pending and len(running) < max(1, jobs):
+            exercise = pending.pop(0)
+            process = context.Process(target=_prepare_exit, args=(tree, exercise, recorded, profile))
+            process.start()
+            running[exercise.id] = process
+        for exercise_id, process in list(running.items()):
+            if process.is_alive() and time.monotonic() < deadline:
+                continue
+            process.join(0.5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+            del running[exercise_id]
+            cases = recorded / exercise_id / replay.FOLDER / replay.FILENAME
+            if process.exitcode == 0 and cases.is_file():
+                ready[exercise_id] = cases
+            else:
+                why = recorded / exercise_id / "why.txt"
+                reason = why.read_text(errors="replace").strip().splitlines()[0][:200] if why.is_file() else \
+                    f"preparing it ended with {process.exitcode}"
+                live.append(f"{exercise_id} ({reason})")
+        if running:
+            time.sleep(0.02)
+    return ready, live
+
+
+def _prepare_exit(tree, exercise, recorded, profile) -> None:
+    code = 1
+    try:
+        code = _prepare_one(tree, exercise, recorded, profile)
+    finally:
+        os._exit(code)
 
 
 def _grade_in_slot(entry: Entry) -> tuple[str, float, float, list[str], str | None]:
@@ -338,7 +483,8 @@ def _grade_in_slot(entry: Entry) -> tuple[str, float, float, list[str], str | No
     try:
         grade = grade_student(entry, s["tree"], s["exercises"], server=s["server"], uid=s["uid_base"] + s["index"],
                               home=Path(s["work"]) / "students" / f"{entry.student}", limits=s["limits"],
-                              scratch=s["scratch"], warnings=s["warnings"], profile=s["profile"])
+                              scratch=s["scratch"], warnings=s["warnings"], profile=s["profile"],
+                              batches=s["batches"])
     except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
         return entry.student, 0.0, 0.0, [], f"{type(error).__name__}: {error}"
     write_atomically(folder / GRADE_FILE, json.dumps(grade.to_json(), indent=1))
@@ -354,8 +500,14 @@ def _grade_in_slot(entry: Entry) -> tuple[str, float, float, list[str], str | No
 
 
 def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options,
-                progress: Callable[[str, int, int], None] | None = None) -> tuple[list[StudentGrade], list[str]]:
-    """Grade every entry in ``submissions`` into ``out``; returns every student's grade and any problems."""
+                progress: Callable[[str, int, int], None] | None = None,
+                notes: Callable[[str], None] | None = None) -> tuple[list[StudentGrade], list[str]]:
+    """Grade every entry in ``submissions`` into ``out``; returns every student's grade and any problems.
+
+    ``notes`` hears what the run wants the instructor to know that is not a problem (an
+    exercise graded with live generation because its checks cannot replay); by default
+    it goes to stderr.
+    """
     entries = discover(submissions)
     exercises = [tree.manifest.exercise(e) for e in options.exercises] if options.exercises \
         else list(tree.manifest.exercises)
@@ -364,7 +516,8 @@ def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options
     todo = [e for e in entries if options.force or load_grade(out / e.student) is None]
     problems: list[str] = []
     if todo:
-        problems += _run(tree, submissions.resolve(), out, todo, exercises, options, progress, len(entries))
+        problems += _run(tree, submissions.resolve(), out, todo, exercises, options, progress, len(entries),
+                         notes or _note)
     grades = [g for g in (load_grade(out / e.student) for e in entries) if g is not None]
     if options.write_reports:
         try:
@@ -402,6 +555,10 @@ def free_uid_base(slots: int, first: int = 64000, ranges: int = 512) -> int:
     raise GradingError("every worker uid range is in use by another grading run: wait for it to finish")
 
 
+def _note(text: str) -> None:
+    print(f"tensorlings grade: {text}", file=sys.stderr)
+
+
 def _closed_ancestor(path: Path) -> Path | None:
     """The highest folder above ``path`` that other users cannot enter, if any."""
     for folder in reversed(path.parents):
@@ -411,7 +568,7 @@ def _closed_ancestor(path: Path) -> Path | None:
     return None
 
 
-def _run(tree, submissions, out, todo, exercises, options, progress, total) -> list[str]:
+def _run(tree, submissions, out, todo, exercises, options, progress, total, notes) -> list[str]:
     import hypothesis  # noqa: F401 - imported before forking so every grader process has it
     import numpy  # noqa: F401
     import PIL.Image  # noqa: F401
@@ -445,9 +602,18 @@ def _run(tree, submissions, out, todo, exercises, options, progress, total) -> l
     server = ForkServer(work / "forkserver.sock", Sandbox(hide=hide, expose=expose), options.limits)
     server.start()
     problems: list[str] = []
+    # Every student sees the same derandomized cases: draw them and compute the reference's
+    # answers once, here, instead of once per student.
+    replayed: dict[str, Path] = {}
+    if options.replay:
+        replayed, live = prepare_recordings(tree, exercises, work / "recorded", options.profile,
+                                            max(1, options.jobs or os.cpu_count() or 1))
+        if live:
+            notes("these exercises cannot replay recorded cases, so each student's checks draw them live "
+                  "(correct, but slower): " + "; ".join(live))
     settings = dict(tree=tree, exercises=exercises, server=work / "forkserver.sock", uid_base=free_uid_base(jobs),
                     limits=options.limits, out=str(out), work=str(work), warnings=sandbox_warnings(features),
-                    write_reports=options.write_reports, profile=options.profile)
+                    write_reports=options.write_reports, profile=options.profile, replay=replayed)
     try:
         context = multiprocessing.get_context("fork")
         counter = context.Value("i", 0)
@@ -469,6 +635,8 @@ def _run(tree, submissions, out, todo, exercises, options, progress, total) -> l
             pool.close()
             pool.join()
     finally:
+        if jobs == 1:
+            _slot_close()
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
     return problems

@@ -33,6 +33,8 @@ from grader.grading.worker import Limits
 from grader.manifest import Exercise
 from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted, Verdict
 
+SLOW_SECONDS = 0.5  # a batched call slower than this ends batching for its function
+
 
 class LimitExceeded(Verdict):
     """A call ran past a limit or killed its worker: the check fails at once, without shrinking."""
@@ -58,10 +60,15 @@ class StudentContext:
             self.limits_hit.append(text)
 
 
+def _answer_key(function: str, args: tuple, kwargs: dict) -> str:
+    """Which call this is: the function and its arguments, layout and autograd state included."""
+    return f"{function}:{replay.fingerprint(args, kwargs, layout=True)}"
+
+
 @dataclass(frozen=True)
 class PlannedCall:
     function: str
-    key: str          # replay.fingerprint(args, kwargs, layout=True) of what is sent
+    key: str          # _answer_key of what is sent
     request: dict     # what a single call sends: name, wire-encoded args and kwargs
 
 
@@ -89,7 +96,7 @@ class Batch:
                 try:
                     args, kwargs = replay.decode(encoded)
                     args, kwargs = tuple(args), dict(kwargs)
-                    key = replay.fingerprint(args, kwargs, layout=True)
+                    key = _answer_key(function.name, args, kwargs)
                     request = {"name": function.name, "args": wire.encode(args), "kwargs": wire.encode(kwargs)}
                 except (wire.Unsupported, TypeError, ValueError, RuntimeError):
                     continue
@@ -211,7 +218,8 @@ class RemoteSubmission:
                 return
             try:
                 worker.sock.settimeout(max(30.0, limits.call_seconds))
-                wire.send(worker.sock, {"batch": [c.request for c in pending]})
+                wire.send(worker.sock, {"batch": [c.request for c in pending],
+                                        "slow": min(SLOW_SECONDS, limits.call_seconds / 4)})
             except (OSError, wire.WireError):
                 self.restart()
                 return  # the checks make their calls one at a time
@@ -236,7 +244,8 @@ class RemoteSubmission:
                     rest = [c for c in pending[index + 1:] if c.function != call.function]
                     break
                 self.spent += time.monotonic() - started
-                self.answers[call.key] = ("reply", frame)
+                if frame:  # empty: the worker left this call out (see worker._worker)
+                    self.answers[call.key] = ("reply", frame)
                 if self.spent > limits.exercise_seconds:
                     self.restart()
                     break
@@ -313,7 +322,7 @@ class RemoteFunction:
             raise Broken(worker.problem, function=self.name)
         args, kwargs = tuple(args), dict(kwargs)
         if owner.answers:
-            answer = owner.answers.get(replay.fingerprint(args, kwargs, layout=True))
+            answer = owner.answers.get(_answer_key(self.name, args, kwargs))
             if answer is not None:
                 return self._answered(answer, args, kwargs)
         return self._call_worker(worker, args, kwargs)
@@ -373,7 +382,8 @@ class RemoteFunction:
                 raise NotStarted(str(reply["message"]), function=self.name)
             raise Broken(str(reply["message"]), function=self.name)
         if "crash" in reply:
-            raise Mismatch(str(reply["crash"]), kind="crash", function=self.name)
+            raise Mismatch(str(reply["crash"]), kind="crash", function=self.name,
+                           error_type=str(reply.get("error_type") or "") or None)
         try:
             data = reply["ok"]
             result = wire.decode(data["result"])

@@ -192,16 +192,24 @@ def loads(data: bytes) -> Any:
 
 
 def send(sock: socket.socket, message: Any) -> None:
-    data = dumps(message)
+    send_frame(sock, dumps(message))
+
+
+def send_frame(sock: socket.socket, data: bytes) -> None:
     sock.sendall(struct.pack("!Q", len(data)) + data)
 
 
 def receive(sock: socket.socket, limit: int = MAX_FRAME) -> Any:
+    return loads(receive_frame(sock, limit))
+
+
+def receive_frame(sock: socket.socket, limit: int = MAX_FRAME) -> bytes:
+    """One message, still encoded (``loads`` reads it, as often as needed)."""
     header = _exactly(sock, 8)
     (size,) = struct.unpack("!Q", header)
     if size > limit:
         raise WireError(f"a reply of {size} bytes, over the limit of {limit}")
-    return loads(_exactly(sock, size))
+    return _exactly(sock, size)
 
 
 def _exactly(sock: socket.socket, size: int) -> bytes:
@@ -223,4 +231,5 @@ def close_quietly(sock: socket.socket | None) -> None:
             pass
 
 
-__all__ = ["WireError", "Unsupported", "encode", "decode", "send", "receive", "close_quietly"]
+__all__ = ["WireError", "Unsupported", "encode", "decode", "send", "receive", "receive_frame", "send_frame", "loads",
+           "close_quietly"]
