@@ -352,6 +352,7 @@ def _slot_init(counter, settings: dict) -> None:
         counter.value += 1
     scratch = Path(settings["work"]) / f"scratch-{index}"
     scratch.mkdir(mode=0o711, exist_ok=True)
+    previous_temp = (tempfile.tempdir, os.environ.get("TMPDIR"))
     tempfile.tempdir = str(scratch)
     os.environ["TMPDIR"] = str(scratch)
     tree = settings["tree"]
@@ -365,7 +366,7 @@ def _slot_init(counter, settings: dict) -> None:
         if recording is not None:
             stack.enter_context(replay.forced(tree.exercise_dir(exercise), recording))
             batches[exercise.id] = Batch.from_recording(exercise, recording)
-    _slot.update(settings, index=index, scratch=scratch, stack=stack, batches=batches)
+    _slot.update(settings, index=index, scratch=scratch, stack=stack, batches=batches, previous_temp=previous_temp)
 
 
 def _forget_tests(tree: CourseTree) -> None:
@@ -380,10 +381,18 @@ def _forget_tests(tree: CourseTree) -> None:
 
 
 def _slot_close() -> None:
+    """Undo ``_slot_init`` where it ran in the caller's own process (one job)."""
     stack = _slot.pop("stack", None)
     if stack is not None:
         stack.close()
         _forget_tests(_slot["tree"])
+    previous = _slot.pop("previous_temp", None)
+    if previous is not None:
+        tempfile.tempdir = previous[0]
+        if previous[1] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous[1]
 
 
 # ---------------------------------------------------------------- recording once per run
