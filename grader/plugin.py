@@ -96,6 +96,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: the check needs a CUDA or MPS device; skipped with a reason elsewhere")
     config.addinivalue_line("markers", f"{MARKER}(function): the exercise function a check belongs to")
+    config.addinivalue_line(
+        "markers", "in_process: the check patches torch around the learner's call; skipped in sandboxed grading")
     config.stash[_results_key] = []
     # Checks use tiny tensors, where a second thread only adds overhead (a 17 ms max(dim) became 5 us).
     import torch
@@ -231,9 +233,17 @@ def reference(request: pytest.FixtureRequest):
 # ---------------------------------------------------------------- running and reporting
 
 
+IN_PROCESS_SKIP_REASON = (
+    "this check changes torch inside the checking process (monkeypatch), which a sandboxed grading "
+    "worker cannot see; the function's other checks grade it"
+)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("gpu") and available_devices() == ["cpu"]:
         pytest.skip(GPU_SKIP_REASON)
+    if item.get_closest_marker("in_process") and item.config.stash.get(_factory_key, None) is not None:
+        pytest.skip(IN_PROCESS_SKIP_REASON)
 
 
 def _function_of(item: pytest.Item) -> str | None:

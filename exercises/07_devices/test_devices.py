@@ -51,6 +51,7 @@ def linear_oracle(weight, bias, images):
 # best_device ----------------------------------------------------------------
 
 
+@pytest.mark.in_process
 @check("best_device")
 def test_best_device_prefers_cuda_then_mps_then_cpu(submission, reference, monkeypatch):
     for cuda, mps in [(False, False), (False, True), (True, False), (True, True)]:
