@@ -461,6 +461,20 @@ class RecordedTable:
             )
         return found["solution"] if variant is None else found["mistakes"][variant]
 
+    def mistake_matches_solution(self, mistake: str) -> bool:
+        """Whether ``mistake``'s recorded outcome equals the solution's on every recorded call."""
+        from grader.compare import difference
+
+        for entry in self.calls.values():
+            theirs, ours = entry["mistakes"].get(mistake), entry["solution"]
+            if theirs is None or "raised" in theirs or "raised" in ours:
+                return False
+            if set(theirs["mutated"]) != set(ours["mutated"]) or set(theirs["views"]) != set(ours["views"]):
+                return False
+            if difference(decode(theirs["result"]), decode(ours["result"])) is not None:
+                return False
+        return bool(self.calls)
+
     def outcome(self, args: tuple, kwargs: dict, variant: str | None = None, *, apply_mutation: bool = False):
         """The recorded ``CallOutcome`` for these arguments (raises what the function raised)."""
         from grader.compare import CallOutcome
@@ -633,7 +647,8 @@ class RecordedSubmittedFunction:
         self.__signature__ = table.signature
 
     def call(self, args, kwargs):
-        return self.table.outcome(tuple(args), dict(kwargs), self.mistake)
+        # In-place functions (normalize_) must leave their recorded changes on the caller's arguments.
+        return self.table.outcome(tuple(args), dict(kwargs), self.mistake, apply_mutation=True)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(args, kwargs).result

@@ -149,3 +149,24 @@ def test_a_release_is_not_written_over_a_course(tmp_path):
     done = run([sys.executable, "-m", "grader.cli", "--course", str(ROOT), "release", str(ROOT)], cwd=ROOT)
     assert done.returncode == 2
     assert "its own folders" in done.stderr
+
+
+def test_a_mistake_is_excused_in_a_release_only_when_its_recording_equals_the_solutions():
+    import torch
+
+    from grader.compare import CallOutcome
+    from grader.replay import RecordedTable, _encode_outcome
+
+    def entry(result, views=()):
+        return _encode_outcome(CallOutcome(result, set(), set(views)), (), {})
+
+    same_values_other_memory = entry(torch.ones(2))
+    table = RecordedTable("roundtrip", {"calls": {"k": {
+        "solution": entry(torch.ones(2)),
+        "mistakes": {"copy": same_values_other_memory, "wrong": entry(torch.zeros(2)),
+                     "not a view": entry(torch.ones(2), views=(0,))},
+    }}})
+    assert table.mistake_matches_solution("copy")
+    assert not table.mistake_matches_solution("wrong")
+    assert not table.mistake_matches_solution("not a view")
+    assert not table.mistake_matches_solution("never recorded")
