@@ -13,6 +13,7 @@ Usage: python benchmarks/nbgrader_autograde.py [EXERCISE] [STUDENTS]
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -26,13 +27,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def _helpers():
     spec = importlib.util.spec_from_file_location("nbgrader_helpers", ROOT / "tests" / "nbgrader" / "conftest.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
     return module
 
 
 def _run(command: list[str], cwd: Path) -> float:
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    # nbgrader runs helpers such as alembic by name: the environment's bin folder must be on PATH.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     return time.perf_counter() - start
