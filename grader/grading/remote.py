@@ -84,6 +84,17 @@ class Batch:
     """
 
     calls: list[PlannedCall]
+    _frames: dict[tuple, bytes] = field(default_factory=dict)
+
+    def frame(self, calls: list[PlannedCall], slow: float) -> bytes:
+        """The request for ``calls``, encoded once per grader process for the whole batch."""
+        key = (len(calls), calls[0].key if calls else "", slow)
+        if len(calls) != len(self.calls) or key not in self._frames:
+            data = wire.dumps({"batch": [c.request for c in calls], "slow": slow})
+            if len(calls) != len(self.calls):
+                return data
+            self._frames[key] = data
+        return self._frames[key]
 
     @classmethod
     def from_recording(cls, exercise: Exercise, recording: Path) -> Batch:
@@ -220,8 +231,7 @@ class RemoteSubmission:
                 return
             try:
                 worker.sock.settimeout(max(30.0, limits.call_seconds))
-                wire.send(worker.sock, {"batch": [c.request for c in pending],
-                                        "slow": min(SLOW_SECONDS, limits.call_seconds / 4)})
+                wire.send_frame(worker.sock, self.batch.frame(pending, min(SLOW_SECONDS, limits.call_seconds / 4)))
             except (OSError, wire.WireError):
                 self.restart()
                 return  # the checks make their calls one at a time

@@ -174,9 +174,28 @@ def _serve(conn: socket.socket, sandbox: Sandbox, limits: Limits) -> None:
                     os.kill(-1, signal.SIGKILL)
                 except ProcessLookupError:
                     break
+            # Killed is not gone: until each has exited (and been reaped), it still counts against
+            # the uid's RLIMIT_NPROC, and the next worker of this uid could not start a thread.
+            deadline = time.monotonic() + 5.0
+            while _uid_processes(uid) and time.monotonic() < deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(-1, signal.SIGKILL)
+                time.sleep(0.002)
         wire.send(conn, {"reaped": True})
         return
     _worker(conn, request, sandbox, limits)
+
+
+def _uid_processes(uid: int) -> list[int]:
+    """Processes (zombies included) of ``uid`` other than this one."""
+    found = []
+    me = os.getpid()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and int(entry.name) != me:
+            with contextlib.suppress(OSError):
+                if entry.stat().st_uid == uid:
+                    found.append(int(entry.name))
+    return found
 
 
 # ---------------------------------------------------------------- a worker
