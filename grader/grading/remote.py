@@ -410,6 +410,10 @@ class RemoteFunction:
             raise Mismatch(f"{self.name} gave back a malformed reply", kind="crash", function=self.name)
         mutated = changed_arguments(before_args, before_kwargs, after_args, after_kwargs)
         views = {i for i, arg in enumerate(after_args) if shares_storage(result, arg)}
+        # Sharing between a NumPy array and a tensor does not survive the trip; the worker reports it.
+        # Only such pairs are taken from it (values are still compared here).
+        views |= {i for i in data.get("numpy_views", ()) if isinstance(i, int) and 0 <= i < len(after_args)
+                  and (isinstance(after_args[i], np.ndarray) or isinstance(result, np.ndarray))}
         for mine, theirs in zip(args, after_args):
             _write_back(mine, theirs)
         for key in kwargs:

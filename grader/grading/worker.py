@@ -359,10 +359,25 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
                 skipped.add(one["name"])
 
 
+def _numpy_views(result, args) -> list[int]:
+    """Positions of the arguments whose memory the result shares, where a NumPy array is involved.
+
+    Tensor-to-tensor sharing survives the trip to the grader (one storage is saved once), so the
+    grader works it out itself. An array made by ``tensor.numpy()`` or a tensor made by
+    ``torch.from_numpy`` has storage of its own, so that sharing is only visible here.
+    """
+    import numpy as np
+
+    from grader.compare import shares_storage
+
+    return [i for i, arg in enumerate(args)
+            if (isinstance(arg, np.ndarray) or isinstance(result, np.ndarray)) and shares_storage(result, arg)]
+
+
 def _result_reply(result, args, kwargs, name: str) -> dict:
     try:
         return {"ok": {"result": wire.encode(result), "args": wire.encode(tuple(args)),
-                       "kwargs": wire.encode(dict(kwargs))}}
+                       "kwargs": wire.encode(dict(kwargs)), "numpy_views": _numpy_views(result, args)}}
     except wire.Unsupported as error:
         return {"crash": f"{name} returned an unsupported type ({error}): return tensors, NumPy arrays, "
                          "numbers, strings, dtypes, devices or tuples, lists and dicts of them"}

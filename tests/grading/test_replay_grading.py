@@ -130,3 +130,19 @@ def test_a_fork_bomb_does_not_cost_the_next_student_in_the_slot(tree, tmp_path):
     for name in ("b_correct", "c_correct", "d_correct"):
         assert grades[name].score == STRIDES_FULL, [(f.function, f.failure) for f in grades[name].functions]
         assert grades[name].limits_hit == []
+
+
+def test_numpy_memory_sharing_survives_the_trip_from_the_worker(tmp_path):
+    """to_numpy must share the tensor's memory; a correct answer earns it, a needless copy does not."""
+    tree = load_course(ROOT)
+    exercise = tree.manifest.exercise("07_devices")
+    solution = tree.solution_path(exercise).read_text(encoding="utf-8")
+    copying = solution + "\n\ndef to_numpy(x):\n    return x.detach().cpu().numpy().copy()\n"
+    _student(tmp_path / "subs", "correct", exercise, solution)
+    _student(tmp_path / "subs", "copies", exercise, copying)
+    graded = _grade(tree, tmp_path / "subs", tmp_path / "out", "07_devices", replay=True)
+    to_numpy = {name: next(f for f in g.functions if f.function == "to_numpy")
+                for name, g in graded["grades"].items()}
+    assert to_numpy["correct"].status.value == "passed", to_numpy["correct"].failure
+    assert to_numpy["copies"].status.value == "wrong"
+    assert "returned a copy" in to_numpy["copies"].failure.message
