@@ -62,3 +62,21 @@ def test_feedback_names_the_known_mistake(nbgrader_course):
         assert f"{mistake.function}:" in text and "fail" in text
         if exercise.id == "03_strides":  # validate warns (not fails) when a mistake is caught but not named
             assert mistake.name in text
+
+
+def test_tensorlings_grade_reads_the_submitted_notebooks_and_agrees_with_nbgrader(nbgrader_course, tmp_path):
+    from grader.course import load_course
+    from grader.grading import engine
+    from tests.helpers import REPO
+
+    tree = load_course(REPO)
+    exported = _scores(nbgrader_course)
+    ids = [exercise.id for exercise in nbgrader_course.exercises]
+    options = engine.Options(jobs=1, force=True, exercises=ids, write_reports=False)
+    grades, problems = engine.grade_class(tree, nbgrader_course.directory / "submitted", tmp_path / "out", options)
+    assert problems == []
+    assert {grade.student for grade in grades} == {"untouched", "perfect", "mistaken"}
+    for grade in grades:
+        for exercise in nbgrader_course.exercises:
+            ours = sum(f.points for f in grade.functions if f.exercise == exercise.id)
+            assert (ours, float(exercise.max_points)) == exported[(exercise.id, grade.student)], grade.student
