@@ -145,3 +145,13 @@ def test_several_distinct_failures_are_condensed_to_the_first_the_learner_should
     assert "1 more distinct failure(s)" in chosen.__notes__[-1]
     plain = ValueError("not ours")
     assert _first_outcome(ExceptionGroup("g", [plain])).__class__ is ExceptionGroup
+
+
+def test_an_untouched_stub_is_not_started_even_when_it_lacks_a_required_name(tiny):
+    import yaml
+
+    manifest = tiny / "course.yml"
+    data = yaml.safe_load(manifest.read_text())
+    data["exercises"][0]["functions"][1]["require"] = ["transpose"]
+    manifest.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert _statuses(_run(tiny, None), "flip_hw") == {Status.NOT_STARTED, Status.SKIPPED}
