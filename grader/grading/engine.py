@@ -568,6 +568,26 @@ def _note(text: str) -> None:
     print(f"tensorlings grade: {text}", file=sys.stderr)
 
 
+def _readable_in_course(tree: CourseTree, grader_dir: Path) -> list[Path]:
+    """The only parts of the course folder a worker may read: the framework, the data, the environment."""
+    import sys
+
+    return [grader_dir.resolve(), (tree.root / "data").resolve(), Path(sys.prefix).resolve()]
+
+
+def _may_expose(path: Path, protected: Sequence[Path], course: Path, readable: Sequence[Path]) -> bool:
+    """Whether binding ``path`` back into a worker keeps the course, submissions and reports hidden.
+
+    A Python path can be the course folder itself (pytest's ``pythonpath``), or a folder above it
+    when the course sits under a hidden one such as /tmp: exposing either would show solutions/.
+    """
+    if any(folder.is_relative_to(path) for folder in protected):
+        return False  # it is, or holds, a folder that must stay hidden
+    if path.is_relative_to(course):
+        return any(path.is_relative_to(allowed) for allowed in readable)
+    return not any(path.is_relative_to(folder) for folder in protected)
+
+
 def _closed_ancestor(path: Path) -> Path | None:
     """The highest folder above ``path`` that other users cannot enter, if any."""
     for folder in reversed(path.parents):
@@ -596,15 +616,19 @@ def _run(tree, submissions, out, todo, exercises, options, progress, total, note
     hide = [str(tree.root.resolve()), str(submissions), str(out), str(work), "/tmp"]
     hidden_roots = [Path(h) for h in hide]
     expose = [str(work / f"scratch-{i}") for i in range(max(1, options.jobs or os.cpu_count() or 1))]
+    readable = _readable_in_course(tree, Path(grader_package.__file__).parent)
+    protected = [tree.root.resolve(), submissions, out, work]
     for candidate in [*python_paths, str(Path(grader_package.__file__).parent), str(tree.root / "data")]:
         path = Path(candidate).resolve()
-        if any(path.is_relative_to(h) and path != h for h in hidden_roots) and path.exists():
+        if any(path.is_relative_to(h) and path != h for h in hidden_roots) and path.exists() \
+                and _may_expose(path, protected, tree.root.resolve(), readable):
             expose.append(str(path))
     for candidate in [*python_paths, __import__("sys").base_prefix, __import__("sys").prefix]:
         closed = _closed_ancestor(Path(candidate).resolve())
         if closed is not None:  # e.g. Python under /root: hide /root, bind the installation back
             hide.append(str(closed))
-            expose.append(str(Path(candidate).resolve()))
+            if _may_expose(Path(candidate).resolve(), protected, tree.root.resolve(), readable):
+                expose.append(str(Path(candidate).resolve()))
     jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(todo)))
     for i in range(jobs):
         (work / f"scratch-{i}").mkdir(mode=0o711, exist_ok=True)

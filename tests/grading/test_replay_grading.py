@@ -146,3 +146,17 @@ def test_numpy_memory_sharing_survives_the_trip_from_the_worker(tmp_path):
     assert to_numpy["correct"].status.value == "passed", to_numpy["correct"].failure
     assert to_numpy["copies"].status.value == "wrong"
     assert "returned a copy" in to_numpy["copies"].failure.message
+
+
+def test_a_worker_never_gets_the_course_back_through_a_python_path():
+    """With the course under /tmp (a clone there), /tmp is hidden and the course root is on sys.path."""
+    course = Path("/tmp/clone")
+    protected = [course, Path("/tmp/subs"), Path("/tmp/out"), Path("/tmp/work")]
+    readable = [course / "grader", course / "data", course / ".venv"]
+    assert not engine._may_expose(course, protected, course, readable)              # pytest's pythonpath "."
+    assert not engine._may_expose(Path("/tmp"), protected, course, readable)        # a folder above it
+    assert not engine._may_expose(course / "solutions", protected, course, readable)
+    assert not engine._may_expose(Path("/tmp/subs/ann"), protected, course, readable)
+    assert engine._may_expose(course / ".venv" / "lib" / "python3.11" / "site-packages", protected, course, readable)
+    assert engine._may_expose(course / "grader", protected, course, readable)
+    assert engine._may_expose(Path("/root/.pyenv/versions/3.11.7/lib/python3.11"), protected, course, readable)
