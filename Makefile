@@ -3,7 +3,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all status test validate lint bench demo clean nbgrader-course
+.PHONY: all status test validate lint bench bench-grade demo clean nbgrader-course
 
 all: $(STAMP)
 	@$(VENV)/bin/tensorlings status
@@ -28,8 +28,14 @@ validate: $(STAMP)
 nbgrader-course: $(STAMP)
 	NBGRADER_ALL_EXERCISES=1 $(VENV)/bin/pytest tests/nbgrader -q
 
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Timing figures, each against its baseline measured in the same run.
 bench: $(STAMP)
 	$(PYTHON) benchmarks/learner_check.py
+	$(PYTHON) benchmarks/grade_class.py
+	$(PYTHON) benchmarks/nbgrader_autograde.py 03_strides 6
 
 bench-grade: $(STAMP)
 	$(PYTHON) benchmarks/grade_class.py
