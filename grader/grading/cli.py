@@ -18,6 +18,8 @@ def register(commands) -> None:
     grade.add_argument("--force", action="store_true", help="regrade students that already have results")
     grade.add_argument("--exercises", nargs="*", default=(), help="only these exercises (default: all)")
     grade.add_argument("--timeout", type=float, default=10.0, help="seconds one call may run (default 10)")
+    grade.add_argument("--assignment", default=None,
+                       help="the assignment name in grades.csv, as nbgrader exports it (default: the course title)")
     grade.set_defaults(run=cmd_grade)
 
 
@@ -35,7 +37,7 @@ def cmd_grade(args) -> int:
                      "choose a reports folder outside the submissions[/]")
         return 2
     options = Options(jobs=args.jobs, force=args.force, exercises=args.exercises,
-                      limits=Limits(call_seconds=args.timeout))
+                      limits=Limits(call_seconds=args.timeout), assignment=args.assignment)
     try:
         total = len(discover(args.submissions))
         with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -69,6 +69,7 @@ class Options:
     write_reports: bool = True
     profile: str = "grade"     # the Hypothesis profile: the same examples for every student
     replay: bool = True        # record the cases once per run and replay them for every student
+    assignment: str | None = None  # the assignment column of grades.csv (default: the course title)
 
 
 # ---------------------------------------------------------------- finding submissions
@@ -532,7 +533,7 @@ def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options
         try:
             from grader.grading.reports import write_class_reports
 
-            write_class_reports(grades, tree, out)
+            write_class_reports(grades, tree, out, assignment=options.assignment)
         except Exception as error:  # noqa: BLE001
             problems.append(f"class reports failed: {type(error).__name__}: {error}")
     return grades, problems

@@ -160,3 +160,16 @@ def test_a_worker_never_gets_the_course_back_through_a_python_path():
     assert engine._may_expose(course / ".venv" / "lib" / "python3.11" / "site-packages", protected, course, readable)
     assert engine._may_expose(course / "grader", protected, course, readable)
     assert engine._may_expose(Path("/root/.pyenv/versions/3.11.7/lib/python3.11"), protected, course, readable)
+
+
+def test_the_assignment_name_reaches_grades_csv(tmp_path):
+    import csv
+
+    tree = load_course(ROOT)
+    exercise = tree.manifest.exercise(STRIDES)
+    _student(tmp_path / "subs", "ann", exercise, tree.stub_path(exercise).read_text(encoding="utf-8"))
+    options = engine.Options(jobs=1, force=True, exercises=[STRIDES], profile="replay-tests", assignment="week3")
+    engine.grade_class(tree, tmp_path / "subs", tmp_path / "out", options)
+    with open(tmp_path / "out" / "grades.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["assignment"], row["student_id"], row["score"]) for row in rows] == [("week3", "ann", "0.0")]
