@@ -62,6 +62,22 @@ def violations(node: ast.FunctionDef, rules: Function) -> list[str]:
     return sorted(set(found), key=lambda text: int(text.split(":")[0].split()[1])) + missing
 
 
+def rule_breaks(source: str, name: str, rules: Function, shown: str) -> str | None:
+    """The message for a function that breaks the manifest's code rules, or None.
+
+    ``shown`` is the file as the learner knows it. A file that does not parse
+    breaks no rule here: importing it reports the syntax error.
+    """
+    if not (rules.forbid or rules.no_loops or rules.require):
+        return None
+    try:
+        node = find_function(source, name, shown)
+    except SyntaxError:
+        return None
+    problems = violations(node, rules) if node is not None else []
+    return f"{name} in {shown}: {'; '.join(problems)}" if problems else None
+
+
 def is_stub(node: ast.FunctionDef) -> bool:
     """True when the body is only a docstring and ``raise NotImplementedError``."""
     body = [stmt for stmt in node.body if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]

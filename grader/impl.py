@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.compare import CallOutcome, describe_arguments, run_local
-from grader.constraints import find_function, violations
+from grader.constraints import rule_breaks
 from grader.manifest import Exercise
 from grader.mistakes import Mistake, import_file, load_mistakes
 from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted
@@ -100,14 +100,11 @@ class SubmittedFunction:
         return function
 
     def _check_constraints(self) -> None:
-        rules = self.exercise.function(self.name) if self.name in {f.name for f in self.exercise.functions} else None
-        if rules is None or not (rules.forbid or rules.no_loops or rules.require):
+        if self.name not in {f.name for f in self.exercise.functions}:
             return
-        node = find_function(self.loaded.source, self.name, self.loaded.shown)
-        problems = violations(node, rules) if node is not None else []
-        if problems:
-            listed = "; ".join(problems)
-            raise Forbidden(f"{self.name} in {self.loaded.shown}: {listed}", function=self.name)
+        broken = rule_breaks(self.loaded.source, self.name, self.exercise.function(self.name), self.loaded.shown)
+        if broken:
+            raise Forbidden(broken, function=self.name)
 
     @property
     def __signature__(self) -> inspect.Signature | None:

@@ -57,7 +57,18 @@ def mistakes_in(module) -> dict[str, list[Mistake]]:
     return found
 
 
+_loaded: dict[tuple[Path, int], dict[str, list[Mistake]]] = {}
+
+
 def load_mistakes(path: Path, module_name: str) -> dict[str, list[Mistake]]:
+    """The mistakes in ``path``, imported once per version of the file.
+
+    validate asks for them per check, per variant and per verdict; an edited
+    file (a new modification time) is imported again.
+    """
     if not path.is_file():
         return {}
-    return mistakes_in(import_file(path, module_name))
+    key = (path.resolve(), path.stat().st_mtime_ns)
+    if key not in _loaded:
+        _loaded[key] = mistakes_in(import_file(path, module_name))
+    return _loaded[key]

@@ -27,7 +27,7 @@ import torch
 
 from grader import replay
 from grader.compare import CallOutcome, _clone, changed_arguments, shares_storage
-from grader.constraints import find_function, violations
+from grader.constraints import rule_breaks
 from grader.grading import wire
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
@@ -305,15 +305,9 @@ class RemoteFunction:
             raise Broken(f"{owner.shown} is missing from the submission, so {self.name} cannot be checked",
                          function=self.name)
         if not self._checked:
-            rules = owner.exercise.function(self.name)
-            if rules.forbid or rules.no_loops or rules.require:
-                try:
-                    node = find_function(owner.source, self.name, owner.shown)
-                except SyntaxError:
-                    node = None  # the worker reports the syntax error
-                problems = violations(node, rules) if node is not None else []
-                if problems:
-                    raise Forbidden(f"{self.name} in {owner.shown}: {'; '.join(problems)}", function=self.name)
+            broken = rule_breaks(owner.source, self.name, owner.exercise.function(self.name), owner.shown)
+            if broken:
+                raise Forbidden(broken, function=self.name)  # read from the source: safe, nothing runs
             self._checked = True
         if self.name in owner.hung:
             raise LimitExceeded(
