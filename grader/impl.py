@@ -24,6 +24,7 @@ from grader.constraints import rule_breaks
 from grader.manifest import Exercise
 from grader.mistakes import Mistake, import_file, load_mistakes
 from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted
+from grader.results import Failure, Kind
 
 _counter = itertools.count()
 
@@ -43,18 +44,20 @@ class LoadedModule:
         self.shown = display_path(path)
         self.module = None
         self.problem: str | None = None
+        self.problem_line: int | None = None
         if not path.is_file():
             self.problem = f"{self.shown} does not exist: restore it (git checkout -- {self.shown}) or check --impl"
             return
         try:
             self.module = import_file(self.path, f"tensorlings_{role}_{next(_counter)}_{path.stem}")
         except SyntaxError as error:
+            self.problem_line = error.lineno
             self.problem = (
                 f"{self.shown} line {error.lineno}: SyntaxError: {error.msg}. "
                 "Python could not read the file, so none of its functions can be checked: fix that line first"
             )
         except BaseException as error:  # noqa: BLE001 - anything at import time is the module's problem
-            line = _line_in(error, self.path)
+            line = self.problem_line = _line_in(error, self.path)
             where = f" line {line}" if line else ""
             self.problem = (
                 f"{self.shown}{where}: importing it raised {type(error).__name__}: {error}. "
@@ -64,6 +67,19 @@ class LoadedModule:
     @cached_property
     def source(self) -> str:
         return self.path.read_text(encoding="utf-8")
+
+
+def crash_failure(name: str, error: BaseException, path: Path, shown: str, inputs: str) -> Failure:
+    """The record of a learner's function raising ``error``, at its line of ``path`` when the traceback has one."""
+    line = _line_in(error, path)
+    code = linecache.getline(str(path), line).strip() if line is not None else None
+    where = f" at {shown} line {line} ({code})" if line is not None else ""
+    error_type = type(error).__name__
+    return Failure(
+        Kind.CRASH, f"{name} raised {error_type}{where}: {error}\n  for {inputs}", function=name, call=name,
+        inputs=inputs, actual=f"raised {error_type}: {error}", error_type=error_type, error_message=str(error),
+        file=shown if line is not None else None, line=line, code=code,
+    )
 
 
 def _line_in(error: BaseException, path: Path) -> int | None:
@@ -86,7 +102,8 @@ class SubmittedFunction:
         if self.override is not None:
             return self.override
         if self.loaded.problem:
-            raise Broken(self.loaded.problem, function=self.name)
+            raise Broken(Failure(Kind.BROKEN, self.loaded.problem, function=self.name, file=self.loaded.shown,
+                                 line=self.loaded.problem_line))
         function = getattr(self.loaded.module, self.name, None)
         if not callable(function):
             raise Broken(
@@ -129,18 +146,8 @@ class SubmittedFunction:
             raise self._crash(error, args, kwargs) from None
 
     def _crash(self, error: Exception, args, kwargs) -> Mismatch:
-        line = _line_in(error, self.loaded.path)
-        where = ""
-        if line is not None:
-            code = linecache.getline(str(self.loaded.path), line).strip()
-            where = f" at {self.loaded.shown} line {line} ({code})"
-        inputs = describe_arguments(self._function(), args, kwargs)
-        return Mismatch(
-            f"{self.name} raised {type(error).__name__}{where}: {error}\n  for {inputs}",
-            kind="crash",
-            function=self.name,
-            error_type=type(error).__name__,
-        )
+        return Mismatch(crash_failure(self.name, error, self.loaded.path, self.loaded.shown,
+                                      describe_arguments(self._function(), args, kwargs)))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(args, kwargs).result

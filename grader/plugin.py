@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from grader.checks import MARKER
 from grader.course import CourseError, CourseTree, load_course
-from grader.outcomes import Mismatch, Verdict
+from grader.failures import failure_of, first_outcome, status_of
 from grader.results import CheckResult, Status
 
 IMPL_HELP = (
@@ -251,67 +251,38 @@ def _function_of(item: pytest.Item) -> str | None:
     return marker.args[0] if marker else None
 
 
-def _first_outcome(error: BaseException) -> BaseException:
-    """From several distinct failures Hypothesis found (an ExceptionGroup), the first one a learner should read."""
-    if isinstance(error, BaseExceptionGroup):
-        leaves = [e for e in _leaves(error) if isinstance(e, (Verdict, Mismatch))]
-        if leaves:
-            first = leaves[0]
-            if len(leaves) > 1:
-                first.add_note(f"({len(leaves) - 1} more distinct failure(s) of this check; fix this one first)")
-            return first
-    return error
-
-
-def _leaves(group: BaseExceptionGroup):
-    for error in group.exceptions:
-        yield from _leaves(error) if isinstance(error, BaseExceptionGroup) else (error,)
-
-
-def _short_text(error: BaseException) -> str:
-    notes = [note for note in getattr(error, "__notes__", []) if not note.startswith("You can reproduce")]
-    return "\n".join([str(error), *notes])
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     function = _function_of(item)
     if function is None:
         return report
-    error = _first_outcome(call.excinfo.value) if call.excinfo else None
-    status, message, mistake = None, "", None
+    status, failure, skip_reason = None, None, None
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        if isinstance(error, Verdict):
-            status = Status.NOT_STARTED if error.status == "not started" else (
-                Status.ERROR if error.status == "error" else Status.WRONG
-            )
-            message = _short_text(error)
-        elif isinstance(error, Mismatch):
-            status, message = Status.WRONG, _short_text(error)
-            mistake = error.mistake[0] if error.mistake else None
+        if call.excinfo is not None and not report.skipped:
+            error = call.excinfo.value
+            failure = failure_of(error, function)
+            status = status_of(first_outcome(error))
         elif report.skipped:
             status = Status.SKIPPED
-        elif report.passed:
-            status = Status.PASSED
+            skip_reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else None
         else:
-            status = Status.WRONG
-            message = report.longreprtext
+            status = Status.PASSED
     if status is None:
         return report
-    if isinstance(error, (Verdict, Mismatch)):
-        report.longrepr = message  # the explanation alone: no framework traceback
+    if failure is not None:
+        report.longrepr = failure.text()  # the explanation alone: no framework traceback
     if status == Status.NOT_STARTED:
         report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] or 0, message)
+        report.longrepr = (str(item.path), item.location[1] or 0, failure.text() if failure else "")
     report.tensorlings_status = status.value
     report.user_properties.append(("tensorlings", {"function": function, "status": status.value,
-                                                   "message": message, "mistake": mistake}))
+                                                   "failure": failure.to_json() if failure else None}))
     callspec = getattr(item, "callspec", None)
     variant = callspec.params.get("submission") if callspec else None
     tree, exercise = _exercise_of(item)
     item.config.stash[_results_key].append(
-        CheckResult(exercise.id, function, item.nodeid, status, message, mistake, variant, report.duration)
+        CheckResult(exercise.id, function, item.nodeid, status, failure, variant, report.duration, skip_reason)
     )
     return report
 
@@ -324,6 +295,8 @@ def pytest_report_teststatus(report, config):
         return "failed", "F", ("WRONG", {"red": True})
     if status == Status.ERROR.value:
         return "failed", "E", ("ERROR", {"red": True})
+    if status == Status.GRADER_ERROR.value:
+        return "failed", "E", ("GRADER ERROR", {"red": True})
     return None
 
 

@@ -79,7 +79,8 @@ def test_a_wrong_answer_explains_itself_with_a_minimal_example(tiny, tmp_path):
     assert "flip_hw returned shape" in done.stdout and "expected" in done.stdout
     assert "H and W trade places" in done.stdout
     assert "known mistake, 'first two axes'" in done.stdout
-    assert "test_flip_hw_is_a_view(" in done.stdout and "image=" in done.stdout, "the minimal failing input"
+    assert "Smallest failing example:" in done.stdout and "image=tensor(" in done.stdout, "the minimal failing input"
+    assert "submission=" not in done.stdout, "the framework's fixtures are not part of the example"
     assert "site-packages" not in done.stdout, "no framework traceback"
 
 
@@ -135,16 +136,17 @@ def test_a_required_name_must_be_used(tiny, tmp_path):
 
 
 def test_several_distinct_failures_are_condensed_to_the_first_the_learner_should_read():
+    from grader.failures import failure_of, first_outcome
     from grader.outcomes import Mismatch
-    from grader.plugin import _first_outcome
 
     crash = Mismatch("flip_hw raised RuntimeError", kind="crash")
     wrong = Mismatch("flip_hw returned shape (2, 3)", kind="shape")
-    chosen = _first_outcome(ExceptionGroup("Hypothesis found 2 distinct failures", [crash, wrong]))
+    chosen = first_outcome(ExceptionGroup("Hypothesis found 2 distinct failures", [crash, wrong]))
     assert chosen is crash
-    assert "1 more distinct failure(s)" in chosen.__notes__[-1]
+    assert "1 more distinct failure(s)" in chosen.failure.notes[-1]
     plain = ValueError("not ours")
-    assert _first_outcome(ExceptionGroup("g", [plain])).__class__ is ExceptionGroup
+    assert first_outcome(ExceptionGroup("g", [plain])).__class__ is ExceptionGroup
+    assert failure_of(ExceptionGroup("g", [plain])).kind == "grader", "a framework error is never the learner's"
 
 
 def test_an_untouched_stub_is_not_started_even_when_it_lacks_a_required_name(tiny):
