@@ -142,7 +142,9 @@ class Difference:
 
 
 def _returned(kind: str, actual: str, expected: str, suffix: str = "") -> Difference:
-    return Difference(kind, f"returned {actual}; expected {expected}{suffix}", actual, expected)
+    """``returned shape (2, 3); expected (3, 2)``: the parts keep the qualifier on both sides."""
+    qualifier = actual.split(" ", 1)[0] + " " if kind in ("shape", "dtype") and " " in actual else ""
+    return Difference(kind, f"returned {actual}; expected {expected}{suffix}", actual, qualifier + expected)
 
 
 def difference(actual: Any, expected: Any, *, rtol: float | None = None, atol: float | None = None) -> Difference | None:

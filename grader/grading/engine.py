@@ -31,11 +31,11 @@ from pathlib import Path, PurePosixPath
 
 from grader import replay
 from grader.course import CourseTree
-from grader.grading.model import FailureDetail, FunctionGrade, Picture, StudentGrade
+from grader.grading.model import FunctionGrade, Picture, StudentGrade
 from grader.grading.remote import Batch, RemoteSubmission, StudentContext
 from grader.grading.worker import ForkServer, Limits, Sandbox, probe
 from grader.manifest import Exercise
-from grader.results import CheckResult, FunctionResult, Status
+from grader.results import CheckResult, Failure, FunctionResult, Kind, Status
 
 GRADE_FILE = "grade.json"
 # Plugins grading has no use for: each costs time in every student's pytest session.
@@ -164,7 +164,7 @@ class _GradingPlugin:
         self.tree = tree
         self.batches = batches or {}
         self.open: list[RemoteSubmission] = []
-        self.details: dict[str, tuple] = {}
+        self.details: dict[str, Picture | None] = {}  # pictures of failing checks, by node id
         self.results: list[CheckResult] = []
 
     def pytest_configure(self, config) -> None:
@@ -181,25 +181,13 @@ class _GradingPlugin:
         self.open = [submission]
         return submission
 
-    def pytest_collection_modifyitems(self, items) -> None:
-        """A check that fails with a verdict gets that verdict as its report (grader.plugin), so
-        pytest's long traceback, which parses each frame's source file, is never shown: skip it."""
-        from grader.outcomes import Mismatch, Verdict
-
-        for item in items:
-            def repr_failure(excinfo, _original=item.repr_failure):
-                if isinstance(excinfo.value, (Verdict, Mismatch)):
-                    return str(excinfo.value)
-                return _original(excinfo)
-
-            item.repr_failure = repr_failure
-
     def pytest_runtest_makereport(self, item, call) -> None:
+        from grader.failures import first_outcome
         from grader.outcomes import Mismatch
 
-        error = call.excinfo.value if call.excinfo else None
+        error = first_outcome(call.excinfo.value) if call.excinfo else None
         if isinstance(error, Mismatch) and item.nodeid not in self.details:
-            self.details[item.nodeid] = (error.mistake, _picture(error.expected, error.actual))
+            self.details[item.nodeid] = _picture(error.expected, error.actual)
 
     def pytest_sessionfinish(self, session) -> None:
         from grader.plugin import collected_results
@@ -263,20 +251,21 @@ def _function_grades(tree: CourseTree, exercises: Sequence[Exercise], plugin: _G
             checks = [r for r in plugin.results if (r.exercise, r.function) == (exercise.id, function.name)]
             result = FunctionResult(exercise.id, function.name, function.points, checks)
             status = result.status if checks else Status.ERROR
-            failure = None
+            failure, picture = None, None
             problem = result.first_problem
             if problem is not None:
-                mistake, picture = plugin.details.get(problem.test, (None, None))
-                failure = FailureDetail(problem.test, problem.message, mistake[0] if mistake else problem.mistake,
-                                        mistake[1] if mistake else None, picture)
+                failure = problem.failure
+                picture = plugin.details.get(problem.test)
             elif not checks:
-                failure = FailureDetail("", "no check of this function ran: the grader could not run its tests")
+                failure = Failure(Kind.GRADER, "no check of this function ran: the grader could not run its tests",
+                                  function=function.name)
             ran = [c for c in checks if c.status != Status.SKIPPED]
             grades.append(FunctionGrade(
                 exercise=exercise.id, function=function.name, status=status,
                 points=float(function.points if status == Status.PASSED else 0), max_points=float(function.points),
                 checks_passed=sum(c.status == Status.PASSED for c in ran), checks_total=len(ran),
-                failure=failure, next_hint=function.hints[0] if status != Status.PASSED else None,
+                failure=failure, failed_check=problem.test if problem else None, picture=picture,
+                next_hint=function.hints[0] if status != Status.PASSED else None,
             ))
     return grades
 

@@ -32,6 +32,7 @@ from grader.grading import wire
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
 from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted, Verdict
+from grader.results import Kind, Status
 
 SLOW_SECONDS = 0.5  # a batched call slower than this ends batching for its function
 # Calls answered from a batch and calls sent one at a time, in this process (tests and profiling read it).
@@ -41,7 +42,8 @@ stats = {"batched": 0, "single": 0}
 class LimitExceeded(Verdict):
     """A call ran past a limit or killed its worker: the check fails at once, without shrinking."""
 
-    status = "failed"
+    status = Status.WRONG
+    kind = Kind.LIMIT
 
 
 @dataclass
