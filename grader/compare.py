@@ -453,7 +453,7 @@ def changed_arguments(before_args, before_kwargs, after_args, after_kwargs) -> s
 def _values_changed(before, after) -> bool:
     if isinstance(before, np.ndarray):
         return not np.array_equal(before, after, equal_nan=before.dtype.kind == "f")
-    if before.requires_grad != after.requires_grad or _grad_changed(before.grad, after.grad):
+    if before.requires_grad != after.requires_grad or _grad_changed(_grad(before), _grad(after)):
         return True  # autograd state is part of the caller's tensor too
     if before.device.type == "meta" or before.layout != torch.strided:
         return False
@@ -470,6 +470,11 @@ def _matching_crash(expected_fn, args, kwargs, error_type: str):
             if type(error).__name__ == error_type:
                 return known.name, known.explanation
     return None
+
+
+def _grad(tensor: torch.Tensor) -> torch.Tensor | None:
+    """A leaf's ``.grad``; a non-leaf has none to compare (asking would warn on every run)."""
+    return tensor.grad if tensor.is_leaf else None
 
 
 def _grad_changed(before: torch.Tensor | None, after: torch.Tensor | None) -> bool:

@@ -67,6 +67,10 @@ def failure_of(error: BaseException, function: str | None = None) -> Failure:
     if example and not failure.example:
         failure.example = example
     failure.notes.extend(note for note in kept_notes(error) if note not in failure.notes)
+    case = next((note.split("(", 1)[1].split(")", 1)[0] for note in getattr(error, "__notes__", [])
+                 if note.startswith("Falsifying example (recorded case")), None)
+    if case and not any(case in note for note in failure.notes):
+        failure.notes.append(f"(the example is {case})")
     return failure
 
 

@@ -18,7 +18,7 @@ import signal
 import socket
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from grader.grading import wire
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
 from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted, Verdict
-from grader.results import Kind, Status
+from grader.results import Failure, Kind, Status
 
 SLOW_SECONDS = 0.5  # a batched call slower than this ends batching for its function
 # Calls answered from a batch and calls sent one at a time, in this process (tests and profiling read it).
@@ -388,12 +388,12 @@ class RemoteFunction:
         if not isinstance(reply, dict):
             raise Mismatch(f"{self.name} gave back a malformed reply", kind="crash", function=self.name)
         if "verdict" in reply:
-            if reply["verdict"] == "not started":
-                raise NotStarted(str(reply["message"]), function=self.name)
-            raise Broken(str(reply["message"]), function=self.name)
+            failure = untrusted_failure(reply.get("failure"), self.name)
+            if reply["verdict"] == Status.NOT_STARTED and failure.kind == Kind.NOT_STARTED:
+                raise NotStarted(failure)
+            raise Broken(replace(failure, kind=Kind.BROKEN))
         if "crash" in reply:
-            raise Mismatch(str(reply["crash"]), kind="crash", function=self.name,
-                           error_type=str(reply.get("error_type") or "") or None)
+            raise Mismatch(replace(untrusted_failure(reply["crash"], self.name), kind=Kind.CRASH))
         try:
             data = reply["ok"]
             result = wire.decode(data["result"])
@@ -431,6 +431,26 @@ class RemoteFunction:
 
     def __repr__(self) -> str:
         return f"<graded {self.name} of {self.owner.context.student}>"
+
+
+_TEXT_LIMIT = 4000  # characters of any one field a worker reports; a student controls these
+
+
+def untrusted_failure(data: Any, function: str) -> Failure:
+    """A failure record a worker sent: only known fields of plain types, each bounded; anything else is malformed."""
+    if not isinstance(data, dict):
+        return Failure(Kind.CRASH, f"{function} gave back a malformed reply", function=function)
+    text = {name: value[:_TEXT_LIMIT] for name, value in data.items()
+            if name in _TEXT_FIELDS and isinstance(value, str)}
+    line = data.get("line") if isinstance(data.get("line"), int) and not isinstance(data.get("line"), bool) else None
+    kind = data.get("kind") if data.get("kind") in set(Kind) else Kind.CRASH
+    notes = [note[:_TEXT_LIMIT] for note in data.get("notes") or [] if isinstance(note, str)][:5]
+    return Failure(Kind(kind), text.pop("summary", f"{function} failed"), **{**text, "function": function},
+                   line=line, notes=notes)
+
+
+_TEXT_FIELDS = {"summary", "call", "inputs", "actual", "expected", "detail", "why", "example", "error_type",
+                "error_message", "file", "code"}
 
 
 def _open_up(root: Path, path: Path) -> None:
