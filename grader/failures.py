@@ -107,6 +107,9 @@ def _example_code(body: str) -> str:
     if "(" in text and text.endswith(")"):
         text = text[text.index("(") + 1 : -1]  # the test's name and parentheses are the framework's
     parts = [textwrap.dedent(part).strip() for part in _split_top_level(text)]
+    # Hypothesis may end a line with "# or any other generated value": its own remark, not the learner's input
+    parts = ["\n".join(line for line in part.splitlines() if not line.strip().startswith("#")).strip()
+             for part in parts]
     return "\n".join(part for part in parts if part and not part.startswith(_FIXTURE_ARGUMENTS))
 
 
@@ -128,6 +131,16 @@ def _split_top_level(text: str) -> list[str]:
 
 
 def kept_notes(error: BaseException) -> list[str]:
-    """Notes worth a learner's reading: not the example (kept apart) and not the framework's hints."""
-    return [note for note in getattr(error, "__notes__", [])
-            if not note.startswith(_EXAMPLE_STARTS) and not note.startswith(_FRAMEWORK_NOTES)]
+    """Notes worth a learner's reading: not the example (kept apart), not Hypothesis's ``Explanation``
+    block (one note a line, naming framework files) and not its reproduction hints."""
+    kept, in_explanation = [], False
+    for note in getattr(error, "__notes__", []):
+        if note.startswith("Explanation:"):
+            in_explanation = True
+            continue
+        if in_explanation and note[:1].isspace():
+            continue
+        in_explanation = False
+        if not note.startswith(_EXAMPLE_STARTS) and not note.startswith(_FRAMEWORK_NOTES):
+            kept.append(note)
+    return kept

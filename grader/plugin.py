@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, settings
 from grader.checks import MARKER
 from grader.course import CourseError, CourseTree, load_course
 from grader.failures import failure_of, first_outcome, status_of
-from grader.results import CheckResult, Status
+from grader.results import CheckResult, Failure, Status
 
 IMPL_HELP = (
     "what the checks run against: 'exercises' (default, your own work), 'solutions', "
@@ -264,6 +264,27 @@ def _function_of(item: pytest.Item) -> str | None:
     return marker.args[0] if marker else None
 
 
+class _Crash:
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class FailureRepr:
+    """How pytest shows a failed check: the record's text in the failures section, and its first line in
+    the short summary (``reprcrash.message``) so that section stays one line a check."""
+
+    def __init__(self, failure: Failure) -> None:
+        self.failure = failure
+        self.reprcrash = _Crash(failure.summary.splitlines()[0] if failure.summary else "")
+
+    def toterminal(self, tw) -> None:
+        for line in self.failure.text().splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.failure.text()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
@@ -284,7 +305,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if status is None:
         return report
     if failure is not None:
-        report.longrepr = failure.text()  # the explanation alone: no framework traceback
+        report.longrepr = FailureRepr(failure)  # the explanation alone: no framework traceback
     if status == Status.NOT_STARTED:
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, failure.text() if failure else "")
