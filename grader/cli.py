@@ -96,9 +96,11 @@ def cmd_hint(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from grader.course import check_stubs
     from grader.validate import validate
 
     tree = _tree(args)
+    check_stubs(tree)
     out = console()
     with out.status("running every check against the solution, the stub and each known mistake..."):
         verdicts = validate(tree, args.exercises or None)

@@ -21,12 +21,15 @@ from typing import Any
 
 from grader.compare import CallOutcome, describe_arguments, run_local
 from grader.constraints import rule_breaks
+from grader.guard import CallTimedOut, guarded_call
 from grader.manifest import Exercise
 from grader.mistakes import Mistake, import_file, load_mistakes
-from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted
+from grader.outcomes import Broken, CallLimit, Forbidden, Mismatch, NotStarted
 from grader.results import Failure, Kind
 
 _counter = itertools.count()
+# What each learner function printed in its latest call: the plugin shows it with a failing check.
+printed: dict[str, str] = {}
 
 
 def display_path(path: Path) -> str:
@@ -91,11 +94,14 @@ def _line_in(error: BaseException, path: Path) -> int | None:
 class SubmittedFunction:
     """A learner's function as the checks see it."""
 
-    def __init__(self, name: str, exercise: Exercise, loaded: LoadedModule, override: Callable | None = None):
+    def __init__(self, name: str, exercise: Exercise, loaded: LoadedModule, override: Callable | None = None,
+                 *, guarded: bool = False):
         self.name = name
         self.exercise = exercise
         self.loaded = loaded
         self.override = override
+        self.guarded = guarded  # a learner's run: a time limit per call, prints kept apart (see grader.guard)
+        self.timed_out: Failure | None = None
         self._checked = False
 
     def _function(self) -> Callable:
@@ -132,6 +138,33 @@ class SubmittedFunction:
 
     def call(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
         function = self._function()
+        if not self.guarded:
+            return self._run(function, args, kwargs)
+        if self.timed_out is not None:
+            raise CallLimit(self.timed_out)
+        try:
+            with guarded_call(self.exercise.function(self.name).time_limit) as output:
+                try:
+                    return self._run(function, args, kwargs)
+                finally:
+                    printed[self.name] = output.text()
+        except CallTimedOut as stop:
+            self.timed_out = self._timed_out(stop)
+            raise CallLimit(self.timed_out) from None
+
+    def _timed_out(self, stop: CallTimedOut) -> Failure:
+        """The record of a call stopped by the time limit, at the learner's line it was running."""
+        seconds = self.exercise.function(self.name).time_limit
+        line = _line_in(stop, self.loaded.path)
+        code = linecache.getline(str(self.loaded.path), line).strip() if line is not None else None
+        where = f", at {self.loaded.shown} line {line} ({code})" if line is not None else ""
+        return Failure(
+            Kind.LIMIT, f"{self.name} took longer than {seconds:g} s{where}: is there a loop that never ends? "
+            "Its other checks are skipped until you fix it", function=self.name, call=self.name,
+            file=self.loaded.shown if line is not None else None, line=line, code=code,
+        )
+
+    def _run(self, function: Callable, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
         try:
             return run_local(function, args, kwargs)
         except NotImplementedError as error:
@@ -159,10 +192,12 @@ class SubmittedFunction:
 class Submission:
     """The module under test. ``submission.to_nchw`` is a ``SubmittedFunction``."""
 
-    def __init__(self, exercise: Exercise, path: Path, *, overrides: Mapping[str, Callable] | None = None):
+    def __init__(self, exercise: Exercise, path: Path, *, overrides: Mapping[str, Callable] | None = None,
+                 guarded: bool = False):
         self.exercise = exercise
         self.loaded = LoadedModule(path, "submission")
         self.overrides = dict(overrides or {})
+        self.guarded = guarded
         self._functions: dict[str, SubmittedFunction] = {}
 
     @property
@@ -174,7 +209,8 @@ class Submission:
             raise AttributeError(name)
         if name in {function.name for function in self.exercise.functions}:
             if name not in self._functions:
-                self._functions[name] = SubmittedFunction(name, self.exercise, self.loaded, self.overrides.get(name))
+                self._functions[name] = SubmittedFunction(name, self.exercise, self.loaded, self.overrides.get(name),
+                                                          guarded=self.guarded)
             return self._functions[name]
         if self.loaded.module is not None and hasattr(self.loaded.module, name):
             return getattr(self.loaded.module, name)  # a constant the stub provides

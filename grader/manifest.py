@@ -34,6 +34,11 @@ class Function(_Strict):
         default=(), description="names the function must use (e.g. einsum when that is the point of the exercise)"
     )
     no_loops: bool = Field(default=False, description="forbid for/while loops and comprehensions inside the function")
+    time_limit: float = Field(
+        default=5.0, gt=0, le=600,
+        description="seconds one call of the learner's function may run in a learner's check before it is "
+        "stopped as an endless loop (grading has its own --timeout)",
+    )
 
     @field_validator("hints")
     @classmethod

@@ -125,3 +125,10 @@ class GraderFailed(Verdict):
 
     status = Status.GRADER_ERROR
     kind = Kind.GRADER
+
+
+class CallLimit(Verdict):
+    """A learner's call ran past its time limit: the check fails at once, and so do the function's others."""
+
+    status = Status.WRONG
+    kind = Kind.LIMIT

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from grader.checks import MARKER
-from grader.course import CourseError, CourseTree, load_course
+from grader.course import CourseError, CourseTree, NoCourse, load_course
 from grader.failures import failure_of, first_outcome, status_of
 from grader.results import CheckResult, Failure, Status
 
@@ -117,14 +117,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _course(config: pytest.Config, path: Path) -> CourseTree | None:
-    if _tree_key not in config.stash:
+    """The course around ``path`` (a test file), loaded once per run; None outside any course."""
+    if config.stash.get(_tree_key, None) is None:
         try:
             config.stash[_tree_key] = load_course(path.parent)
+        except NoCourse:
+            return None
         except CourseError as error:
-            if "no course.yml found" in str(error):
-                config.stash[_tree_key] = None
-            else:
-                raise pytest.UsageError(str(error)) from None
+            raise pytest.UsageError(str(error)) from None
     return config.stash[_tree_key]
 
 
@@ -201,20 +201,21 @@ def submission(request: pytest.FixtureRequest):
 
         return replay.recording_fixture(Submission(exercise, tree.solution_path(exercise)), tree, exercise)
     if variant is None:
-        return Submission(exercise, impl_root(request.config, tree) / exercise.id / exercise.module)
+        return Submission(exercise, impl_root(request.config, tree) / exercise.id / exercise.module, guarded=True)
     if variant == "stub":
-        return Submission(exercise, tree.stub_path(exercise))
+        return Submission(exercise, tree.stub_path(exercise), guarded=True)
     from grader import replay
 
     if replay.replays(tree, exercise):  # a release: recorded answers stand in for the solution
         return replay.recorded_submission(tree, exercise, None if variant == "solution" else variant[8:])
     if variant == "solution":
-        return Submission(exercise, tree.solution_path(exercise))
+        return Submission(exercise, tree.solution_path(exercise), guarded=True)
     from grader.mistakes import load_mistakes
 
     mistakes = load_mistakes(tree.mistakes_path(exercise), f"tensorlings_variant_{exercise.id}")
     chosen = next(m for ms in mistakes.values() for m in ms if variant_name(m) == variant)
-    return Submission(exercise, tree.solution_path(exercise), overrides={chosen.function_name: chosen.function})
+    return Submission(exercise, tree.solution_path(exercise), overrides={chosen.function_name: chosen.function},
+                      guarded=True)
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +254,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    from grader.impl import printed
+
+    printed.clear()
     if item.get_closest_marker("gpu") and available_devices() == ["cpu"]:
         pytest.skip(GPU_SKIP_REASON)
     if item.get_closest_marker("in_process") and item.config.stash.get(_factory_key, None) is not None:
@@ -262,6 +266,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _function_of(item: pytest.Item) -> str | None:
     marker = item.get_closest_marker(MARKER)
     return marker.args[0] if marker else None
+
+
+def _add_printed_output(failure: Failure) -> None:
+    from grader.impl import printed
+
+    text = printed.get(failure.function or "", "")
+    note = f"{failure.function} printed, in its last call:\n" + "\n".join("    " + line for line in text.splitlines())
+    if text and note not in failure.notes:
+        failure.notes.append(note)
 
 
 class _Crash:
@@ -285,12 +298,14 @@ class FailureRepr:
         return self.failure.text()
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: runs after Hypothesis adds its report sections
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     function = _function_of(item)
     if function is None:
         return report
+    # Hypothesis's "reproduce with @seed(...)" section names framework machinery, not the learner's code
+    report.sections = [section for section in report.sections if not section[0].startswith("Hypothesis")]
     status, failure, skip_reason = None, None, None
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         if call.excinfo is not None and not report.skipped:
@@ -305,6 +320,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if status is None:
         return report
     if failure is not None:
+        _add_printed_output(failure)
         report.longrepr = FailureRepr(failure)  # the explanation alone: no framework traceback
     if status == Status.NOT_STARTED:
         report.outcome = "skipped"
@@ -338,7 +354,9 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if config.getoption("tensorlings_variants"):
         return None
     try:
-        tree = _course(config, Path(config.invocation_params.dir) / "course.yml")
+        # the course of the first path asked for, wherever pytest was started
+        first = next((arg.split("::")[0] for arg in config.args if not arg.startswith("-")), ".")
+        tree = _course(config, Path(config.invocation_params.dir, first) / "course.yml")
     except pytest.UsageError:
         return None
     if tree is None:
