@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from grader.course import load_course
-from grader.grading import engine, remote
+from grader.grading import engine, policy, remote
 from grader.grading.worker import Limits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,13 +153,13 @@ def test_a_worker_never_gets_the_course_back_through_a_python_path():
     course = Path("/tmp/clone")
     protected = [course, Path("/tmp/subs"), Path("/tmp/out"), Path("/tmp/work")]
     readable = [course / "grader", course / "data", course / ".venv"]
-    assert not engine._may_expose(course, protected, course, readable)              # pytest's pythonpath "."
-    assert not engine._may_expose(Path("/tmp"), protected, course, readable)        # a folder above it
-    assert not engine._may_expose(course / "solutions", protected, course, readable)
-    assert not engine._may_expose(Path("/tmp/subs/ann"), protected, course, readable)
-    assert engine._may_expose(course / ".venv" / "lib" / "python3.11" / "site-packages", protected, course, readable)
-    assert engine._may_expose(course / "grader", protected, course, readable)
-    assert engine._may_expose(Path("/root/.pyenv/versions/3.11.7/lib/python3.11"), protected, course, readable)
+    assert not policy.may_expose(course, protected, course, readable)              # pytest's pythonpath "."
+    assert not policy.may_expose(Path("/tmp"), protected, course, readable)        # a folder above it
+    assert not policy.may_expose(course / "solutions", protected, course, readable)
+    assert not policy.may_expose(Path("/tmp/subs/ann"), protected, course, readable)
+    assert policy.may_expose(course / ".venv" / "lib" / "python3.11" / "site-packages", protected, course, readable)
+    assert policy.may_expose(course / "grader", protected, course, readable)
+    assert policy.may_expose(Path("/root/.pyenv/versions/3.11.7/lib/python3.11"), protected, course, readable)
 
 
 def test_the_assignment_name_reaches_grades_csv(tmp_path):
