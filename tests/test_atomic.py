@@ -68,3 +68,15 @@ def test_progress_goes_through_the_atomic_writer(tmp_path, monkeypatch):
         progress.save(tmp_path, {"hints": {"03_strides.view": 2}})
     assert progress.hints_seen(tmp_path, "03_strides", "view") == 1
     assert [p.name for p in tmp_path.iterdir()] == [progress.FILENAME]
+
+
+def test_a_grade_saved_on_a_full_disk_keeps_the_previous_grade(full_disk):
+    from grader.grading.model import StudentGrade
+    from grader.grading.storage import GRADE_FILE, load_grade, save_grade
+
+    folder = full_disk / "ann"
+    save_grade(folder, StudentGrade("ann", warnings=["first run"]))
+    with pytest.raises(OSError):
+        save_grade(folder, StudentGrade("ann", warnings=["x" * (256 << 10)]))
+    assert load_grade(folder).warnings == ["first run"]
+    assert [p.name for p in folder.iterdir()] == [GRADE_FILE]
