@@ -17,12 +17,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from grader.errors import UserError
 from grader.manifest import Course, Exercise, describe_location
 
 MANIFEST = "course.yml"
 
 
-class CourseError(Exception):
+class CourseError(UserError):
     """A problem with the course on disk that its author must fix."""
 
 

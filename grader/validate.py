@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.course import CourseTree
+from grader.course import CourseError, CourseTree
 from grader.plugin import variant_name
 from grader.results import CheckResult, Status
 from grader.runner import run_checks
@@ -99,7 +99,8 @@ def validate(tree: CourseTree, exercise_ids: list[str] | None = None) -> list[Fu
     from grader import replay
 
     if not tree.has_solutions and not replay.available(tree):
-        raise SystemExit(f"{tree.root}: there is no solutions/ folder and no recorded cases, so there is nothing to validate against")
+        raise CourseError(f"{tree.root}: there is no solutions/ folder and no recorded cases, so there is "
+                          "nothing to validate against; add solutions/ or validate the course you released from")
     chosen = [tree.manifest.exercise(i) for i in exercise_ids] if exercise_ids else list(tree.manifest.exercises)
     results = run_checks([tree.test_path(e) for e in chosen], options=["--tensorlings-variants"])
     verdicts = []

@@ -46,6 +46,14 @@ class LimitExceeded(Verdict):
     kind = Kind.LIMIT
 
 
+@dataclass(frozen=True)
+class Stop:
+    """Why a call was stopped: the limit hit (for the instructor) and the verdict of its check."""
+
+    limit: str
+    verdict: str
+
+
 @dataclass
 class StudentContext:
     """What every exercise of one student shares while being graded."""
@@ -178,7 +186,7 @@ class RemoteSubmission:
                  batch: Batch | None = None) -> None:
         self.context = context
         self.batch = batch
-        self.answers: dict[str, tuple] = {}   # layout fingerprint -> ("reply", frame) or ("died", text)
+        self.answers: dict[str, tuple] = {}   # layout fingerprint -> ("reply", frame) or ("stopped", Stop)
         self._batched = False
         self.exercise = exercise
         self.path = context.home / exercise.id / exercise.module
@@ -243,18 +251,12 @@ class RemoteSubmission:
                 try:
                     worker.sock.settimeout(limits.call_seconds)
                     frame = wire.receive_frame(worker.sock)
-                except TimeoutError:
-                    self.spent += time.monotonic() - started
-                    self.hung.add(call.function)
-                    self.context.hit(f"{self.exercise.id}: a call of {call.function} ran past "
-                                     f"{limits.call_seconds:g} s")
-                    self.restart()
-                    rest = [c for c in pending[index + 1:] if c.function != call.function]
-                    break
-                except (OSError, wire.WireError) as error:
-                    self.spent += time.monotonic() - started
-                    self.answers[call.key] = ("died", str(error))
-                    self.restart()
+                except (OSError, wire.WireError) as error:  # TimeoutError is an OSError
+                    stop = self._stopped(call.function, started, error)
+                    if call.function in self.hung:
+                        self.context.hit(stop.limit)  # its checks fail as stopped (see _precheck)
+                    else:
+                        self.answers[call.key] = ("stopped", stop)
                     rest = [c for c in pending[index + 1:] if c.function != call.function]
                     break
                 self.spent += time.monotonic() - started
@@ -264,6 +266,20 @@ class RemoteSubmission:
                     self.restart()
                     break
             pending = rest
+
+    def _stopped(self, function: str, started: float, error: BaseException) -> Stop:
+        """A call that ran past its time or ended its worker: count its time, replace the worker,
+        and say what limit it hit and why its check fails. The one place both cases are handled."""
+        self.spent += time.monotonic() - started
+        self.restart()
+        seconds = self.context.limits.call_seconds
+        if isinstance(error, TimeoutError):
+            self.hung.add(function)
+            return Stop(f"{self.exercise.id}: a call of {function} ran past {seconds:g} s",
+                        f"{function} did not finish within {seconds:g} s (an endless loop?); it was stopped")
+        detail = str(error) if "limit" in str(error) else "it crashed, called os._exit, or went over a limit"
+        return Stop(f"{self.exercise.id}: {function} ended its worker process",
+                    f"{function} ended the process it ran in ({detail}), so this check fails")
 
     def _worth_batching(self, name: str) -> bool:
         function = self._functions.get(name) or getattr(self, name)
@@ -339,12 +355,10 @@ class RemoteFunction:
 
     def _answered(self, answer: tuple, args: tuple, kwargs: dict) -> CallOutcome:
         """The outcome of a call the batch already made, for the check's own arguments."""
-        owner, context = self.owner, self.owner.context
-        if answer[0] == "died":
-            context.hit(f"{owner.exercise.id}: {self.name} ended its worker process")
-            detail = answer[1] if "limit" in answer[1] else "it crashed, called os._exit, or went over a limit"
-            raise LimitExceeded(f"{self.name} ended the process it ran in ({detail}), so this check fails",
-                                function=self.name)
+        if answer[0] == "stopped":
+            stop = answer[1]
+            self.owner.context.hit(stop.limit)
+            raise LimitExceeded(stop.verdict, function=self.name)
         try:
             reply = wire.loads(answer[1])
         except wire.WireError as error:
@@ -365,21 +379,10 @@ class RemoteFunction:
             worker.sock.settimeout(context.limits.call_seconds)
             wire.send(worker.sock, request)
             reply = wire.receive(worker.sock)
-        except TimeoutError:
-            owner.spent += time.monotonic() - started
-            owner.hung.add(self.name)
-            owner.restart()
-            limit = f"{owner.exercise.id}: a call of {self.name} ran past {context.limits.call_seconds:g} s"
-            context.hit(limit)
-            raise LimitExceeded(f"{self.name} did not finish within {context.limits.call_seconds:g} s "
-                                "(an endless loop?); it was stopped", function=self.name) from None
-        except (OSError, wire.WireError) as error:
-            owner.spent += time.monotonic() - started
-            owner.restart()
-            context.hit(f"{owner.exercise.id}: {self.name} ended its worker process")
-            detail = str(error) if "limit" in str(error) else "it crashed, called os._exit, or went over a limit"
-            raise LimitExceeded(f"{self.name} ended the process it ran in ({detail}), so this check fails",
-                                function=self.name) from None
+        except (OSError, wire.WireError) as error:  # TimeoutError is an OSError
+            stop = owner._stopped(self.name, started, error)
+            context.hit(stop.limit)
+            raise LimitExceeded(stop.verdict, function=self.name) from None
         owner.spent += time.monotonic() - started
         return self._outcome(reply, args, kwargs, before_args, before_kwargs)
 

@@ -59,7 +59,6 @@ class Sandbox:
 
     hide: list[str] = field(default_factory=list)      # empty tmpfs over each
     expose: list[str] = field(default_factory=list)    # bound back read-only (under a hidden path)
-    uid_base: int = 64000
 
 
 def _check(result: int, what: str) -> None:

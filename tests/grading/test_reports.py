@@ -316,7 +316,7 @@ def test_reports_are_written_atomically(tmp_path, monkeypatch):
     def broken_replace(source, destination):
         raise OSError("disk full")
 
-    monkeypatch.setattr("grader.grading.reports.files.os.replace", broken_replace)
+    monkeypatch.setattr("grader.atomic.os.replace", broken_replace)
     with pytest.raises(OSError):
         write_atomic(target, "second")
     assert target.read_text() == "first"                      # the old report is intact
