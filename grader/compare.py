@@ -382,13 +382,14 @@ def agree(
     except Mismatch as crash:
         if crash.kind == "crash" and crash.mistake is None and crash.error_type:
             crash.mistake = _matching_crash(mistakes_from or expected_fn, pristine_args, pristine_kwargs,
-                                            crash.error_type)
+                                            crash.error_type, learner_names(actual_fn))
         raise
     actual = outcome.result
     expected = expected_fn(*oracle_args, **oracle_kwargs)
 
     def fail(kind: str, summary: str, same_failure: Callable[[CallOutcome], bool], **parts: str | None) -> None:
-        mistake = _matching_mistake(mistakes_from or expected_fn, pristine_args, pristine_kwargs, same_failure)
+        mistake = _matching_mistake(mistakes_from or expected_fn, pristine_args, pristine_kwargs, same_failure,
+                                    learner_names(actual_fn))
         failure = Failure(Kind(kind), summary, function=name, call=name, inputs=inputs, **parts)
         raise Mismatch(failure, mistake=mistake, expected=expected, actual=actual)
 
@@ -461,9 +462,28 @@ def _values_changed(before, after) -> bool:
                            after.detach().nan_to_num(0.5) if after.is_floating_point() else after.detach())
 
 
-def _matching_crash(expected_fn, args, kwargs, error_type: str):
+def learner_names(actual_fn: Callable) -> frozenset[str] | None:
+    """The names the learner's function uses, when its source is at hand (a submission, local or remote)."""
+    source = getattr(actual_fn, "source_text", None)
+    name = getattr(actual_fn, "name", None)
+    if source is None or name is None:
+        return None
+    from grader.blame import names_in_source
+
+    return names_in_source(source() if callable(source) else source, name)
+
+
+def _fits(known, expected_fn, names) -> bool:
+    from grader.blame import mistake_fits
+
+    return mistake_fits(known.function, getattr(expected_fn, "function", None), names)
+
+
+def _matching_crash(expected_fn, args, kwargs, error_type: str, names=None):
     """The first known mistake that raises the same kind of exception on these inputs."""
     for known in getattr(expected_fn, "mistakes", ()):
+        if not _fits(known, expected_fn, names):
+            continue
         try:
             known.function(*_clone(args), **_clone(kwargs))
         except Exception as error:  # noqa: BLE001 - the crash is what is being matched
@@ -483,9 +503,12 @@ def _grad_changed(before: torch.Tensor | None, after: torch.Tensor | None) -> bo
     return before.shape != after.shape or not torch.equal(before, after)
 
 
-def _matching_mistake(expected_fn, args, kwargs, same_failure: Callable[[CallOutcome], bool]):
-    """The first known mistake that fails the same way as the learner's answer on these inputs."""
+def _matching_mistake(expected_fn, args, kwargs, same_failure: Callable[[CallOutcome], bool], names=None):
+    """The first known mistake that fails the same way as the learner's answer on these inputs, and whose
+    telltale calls the learner's code makes (see grader.blame)."""
     for known in getattr(expected_fn, "mistakes", ()):
+        if not _fits(known, expected_fn, names):
+            continue
         try:
             theirs = run_local(known.function, _clone(args), _clone(kwargs))
         except Exception:  # a mistake that crashes here cannot be what the learner wrote

@@ -152,6 +152,12 @@ class SubmittedFunction:
             self.timed_out = self._timed_out(stop)
             raise CallLimit(self.timed_out) from None
 
+    def source_text(self) -> str | None:
+        """The learner's module source (None for a swapped-in known mistake, which has no file of its own)."""
+        if self.override is not None or self.loaded.problem:
+            return None
+        return self.loaded.source
+
     def _timed_out(self, stop: CallTimedOut) -> Failure:
         """The record of a call stopped by the time limit, at the learner's line it was running."""
         seconds = self.exercise.function(self.name).time_limit

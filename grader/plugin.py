@@ -268,6 +268,30 @@ def _function_of(item: pytest.Item) -> str | None:
     return marker.args[0] if marker else None
 
 
+def _failing_functions(config: pytest.Config, exercise_id: str) -> set[str]:
+    return {r.function for r in collected_results(config)
+            if r.exercise == exercise_id and r.status in (Status.WRONG, Status.ERROR) and r.variant is None}
+
+
+def _blame_a_failing_helper(item: pytest.Item, function: str, failure: Failure) -> None:
+    """When ``function`` calls another of the learner's functions that already failed its own checks,
+    say to fix that one first, and name no mistake of the caller: the helper is the likelier cause."""
+    submission = getattr(item, "funcargs", {}).get("submission")
+    learner_function = getattr(submission, function, None) if submission is not None else None
+    source_text = getattr(learner_function, "source_text", None)
+    if source_text is None:
+        return
+    _, exercise = _exercise_of(item)
+    from grader.blame import helpers_called
+
+    failing = _failing_functions(item.config, exercise.id)
+    names = [f.name for f in exercise.functions]
+    helper = next((h for h in helpers_called(source_text(), function, names) if h in failing), None)
+    if helper is not None:
+        failure.caused_by = helper
+        failure.mistake = None
+
+
 def _add_printed_output(failure: Failure) -> None:
     from grader.impl import printed
 
@@ -319,6 +343,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             status = Status.PASSED
     if status is None:
         return report
+    if failure is not None and status == Status.WRONG:
+        _blame_a_failing_helper(item, function, failure)
     if failure is not None:
         _add_printed_output(failure)
         report.longrepr = FailureRepr(failure)  # the explanation alone: no framework traceback

@@ -309,6 +309,10 @@ class RemoteFunction:
         self.owner = owner
         self._checked = False
 
+    def source_text(self) -> str | None:
+        """The student's module source, read by the grader (nothing runs): names a mistake only where it fits."""
+        return self.owner.source if self.owner.source_bytes is not None else None
+
     @property
     def __signature__(self) -> inspect.Signature | None:
         reference = getattr(self.owner.reference_module, self.name, None)
