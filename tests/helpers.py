@@ -87,20 +87,28 @@ def stub_from_solution(tree: CourseTree, exercise: Exercise) -> str:
     return "".join(lines)
 
 
+# Course content beside exercises/ and course.yml: what a fresh clone has (and a release copies).
+COURSE_ROOT_CONTENT = ("solutions", "data", "grader", "pyproject.toml", "Makefile", "README.md",
+                       "constraints.txt", "LICENSE")
+
+
 def write_pristine_course(destination: Path, tree: CourseTree | None = None) -> Path:
     """A private copy of the real course in which every learner module is its untouched stub.
 
-    Course content is copied as it is (course.yml, solutions/, data/, each exercise's tests, lessons,
-    recordings and helper files); the learner modules are written from ``stub_from_solution``.
+    Course content is copied as it is (course.yml, solutions/, data/, the framework and its settings,
+    each exercise's tests, lessons, recordings and helper files); the learner modules are written
+    from ``stub_from_solution``.
     """
     tree = tree or repo_course()
-    ignore = shutil.ignore_patterns("__pycache__", ".hypothesis", ".tensorlings-progress.json")
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".hypothesis", ".tensorlings-progress.json")
     destination.mkdir(parents=True)
     shutil.copy2(tree.manifest_path, destination / MANIFEST)
-    shutil.copy2(REPO / "pyproject.toml", destination / "pyproject.toml")  # the learner's pytest settings
-    shutil.copytree(tree.solutions_dir, destination / "solutions", ignore=ignore)
-    if (REPO / "data").is_dir():
-        shutil.copytree(REPO / "data", destination / "data", ignore=ignore)
+    for name in COURSE_ROOT_CONTENT:
+        source = tree.root / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=ignore)
+        elif source.is_file():
+            shutil.copy2(source, destination / name)
     for exercise in tree.manifest.exercises:
         module = exercise.module
         shutil.copytree(tree.exercise_dir(exercise), destination / "exercises" / exercise.id,

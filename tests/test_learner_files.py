@@ -23,8 +23,10 @@ from tests.helpers import REPO, learner_modules, repo_course, stub_from_solution
 
 pytest_plugins = ["pytester"]
 
-# The test files that use the real course (through the pristine copy); slow ones are left to `make test`.
-REAL_COURSE_TESTS = ["tests/test_course.py", "tests/test_learner_files.py", "tests/grading/test_reports.py"]
+# Test files that use the real course (through the pristine copy), run in the solved clone. Their slow
+# tests, the release and nbgrader ones (whose CLI runs happen in subprocesses) are left to `make test`.
+REAL_COURSE_TESTS = ["tests/test_course.py", "tests/test_learner_files.py", "tests/grading/test_hostile.py",
+                     "tests/grading/test_reports.py"]
 
 
 def _body(function: ast.FunctionDef) -> list[str]:
