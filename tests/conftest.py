@@ -16,6 +16,7 @@ LEARNER_FILE_GUARD = LearnerFileGuard(learner_modules())
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(LEARNER_FILE_GUARD, "tensorlings-learner-file-guard")
+    LEARNER_FILE_GUARD.arm()  # already here, so that a read while collecting fails the first test
 
 
 @pytest.fixture(scope="session", autouse=True)
