@@ -1,7 +1,8 @@
 """The ``tensorlings`` command line.
 
-Each subcommand is a small function; errors a user can cause (no course,
-a bad manifest, an unknown exercise) print one message and exit 2.
+Each subcommand is a small function. Exit codes: 0 done, 1 ``validate`` found
+the course not sound, 2 an error the user can fix (a ``UserError``: no course,
+a bad manifest, an unknown or ambiguous exercise), printed as one message.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from grader.course import CourseError, CourseTree, load_course
+from grader.course import CourseTree, load_course
+from grader.errors import UserError
 from grader.terminal import DONE_STYLE, ERROR_STYLE, WARNING_STYLE, console, styled
 
 
@@ -96,9 +98,11 @@ def cmd_hint(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from grader.course import check_stubs
     from grader.validate import validate
 
     tree = _tree(args)
+    check_stubs(tree)
     out = console()
     with out.status("running every check against the solution, the stub and each known mistake..."):
         verdicts = validate(tree, args.exercises or None)
@@ -164,7 +168,9 @@ def cmd_watch(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tensorlings", description="Exercises on image tensors in PyTorch.")
+    parser = argparse.ArgumentParser(
+        prog="tensorlings", description="Exercises on image tensors in PyTorch.",
+        epilog="exit status: 0 done, 1 validate found the course not sound, 2 a problem you can fix (one message)")
     parser.add_argument("--course", default=".", help="the course folder (default: the one around the current folder)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -208,9 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (CourseError, KeyError) as error:
-        message = error.args[0] if isinstance(error, KeyError) else str(error)
-        console(stderr=True).print(f"[{ERROR_STYLE}]tensorlings: {message}[/]")
+    except UserError as error:  # anything else is the framework's bug: its traceback stays
+        console(stderr=True).print(f"[{ERROR_STYLE}]tensorlings: {error}[/]")
         return 2
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import torch
 
 from grader.outcomes import Mismatch
+from grader.results import Failure, Kind
 
 # Float32 matmuls and convolutions on CUDA may use TF32 (10-bit mantissa).
 _CUDA_FLOAT32_TOLERANCE = (2e-3, 2e-3)
@@ -120,73 +121,107 @@ def tolerances(expected: torch.Tensor, actual: torch.Tensor, rtol: float | None,
     return (default_rtol if rtol is None else rtol), (default_atol if atol is None else atol)
 
 
-def difference(actual: Any, expected: Any, *, rtol: float | None = None, atol: float | None = None) -> tuple[str, str] | None:
-    """The first difference as ``(kind, explanation)``, or None when they agree."""
+@dataclass(frozen=True)
+class Difference:
+    """The first difference between an answer and the expected one.
+
+    ``text`` is the phrase messages use (``returned shape (2, 3); expected (3, 2)``); ``actual``,
+    ``expected`` and ``detail`` are its parts for views that lay them out.
+    """
+
+    kind: str
+    text: str
+    actual: str | None = None
+    expected: str | None = None
+    detail: str | None = None
+
+    def within(self, where: str) -> Difference:
+        """The same difference, found inside an item of a container (``item 0``, ``['key']``)."""
+        return replace(self, text=f"{where} {self.text}",
+                       actual=f"{where}: {self.actual}" if self.actual is not None else None)
+
+
+def _returned(kind: str, actual: str, expected: str, suffix: str = "") -> Difference:
+    """``returned shape (2, 3); expected (3, 2)``: the parts keep the qualifier on both sides."""
+    qualifier = actual.split(" ", 1)[0] + " " if kind in ("shape", "dtype") and " " in actual else ""
+    return Difference(kind, f"returned {actual}; expected {expected}{suffix}", actual, qualifier + expected)
+
+
+def difference(actual: Any, expected: Any, *, rtol: float | None = None, atol: float | None = None) -> Difference | None:
+    """The first difference, or None when they agree."""
     if isinstance(expected, torch.Tensor):
         return _tensor_difference(actual, expected, rtol, atol)
     if isinstance(expected, np.ndarray):
         if not isinstance(actual, np.ndarray):
-            return "type", f"returned {_type_name(actual)}; expected a NumPy array"
+            return _returned("type", _type_name(actual), "a NumPy array")
         if actual.shape != expected.shape:
-            return "shape", f"returned shape {actual.shape}; expected {expected.shape}"
+            return _returned("shape", f"shape {actual.shape}", f"{expected.shape}")
         if actual.dtype != expected.dtype:
-            return "dtype", f"returned dtype {actual.dtype}; expected {expected.dtype}"
+            return _returned("dtype", f"dtype {actual.dtype}", f"{expected.dtype}")
         return _tensor_difference(torch.from_numpy(np.array(actual)), torch.from_numpy(np.array(expected)), rtol, atol)
     if isinstance(expected, bool) or expected is None or isinstance(expected, (str, torch.dtype, torch.device)):
         if type(actual) is not type(expected):
-            return "type", f"returned {_type_name(actual)}; expected {_type_name(expected)}"
+            return _returned("type", _type_name(actual), _type_name(expected))
         if actual != expected:
-            return "values", f"returned {actual!r}; expected {expected!r}"
+            return _returned("values", repr(actual), repr(expected))
         return None
     if isinstance(expected, (int, float)):
         if isinstance(actual, bool) or not isinstance(actual, (int, float)):
-            return "type", f"returned {_type_name(actual)}; expected {_type_name(expected)}"
+            return _returned("type", _type_name(actual), _type_name(expected))
         if isinstance(expected, int) and not isinstance(actual, int):
-            return "type", f"returned {_type_name(actual)}; expected an int"
-        close = math.isclose(actual, expected, rel_tol=rtol or 1e-6, abs_tol=atol or 1e-9)
+            return _returned("type", _type_name(actual), "an int")
+        close = math.isclose(actual, expected, rel_tol=1e-6 if rtol is None else rtol,
+                             abs_tol=1e-9 if atol is None else atol)
         if not close and not (math.isnan(actual) and math.isnan(expected)):
-            return "values", f"returned {actual!r}; expected {expected!r}"
+            return _returned("values", repr(actual), repr(expected))
         return None
     if isinstance(expected, (tuple, list)):
-        if type(actual) is not type(expected):
-            return "type", f"returned {_type_name(actual)}; expected {_type_name(expected)}"
+        if not _same_sequence_type(actual, expected):
+            return _returned("type", _type_name(actual), _type_name(expected))
         if len(actual) != len(expected):
-            return "shape", f"returned {len(actual)} items; expected {len(expected)}: {describe(expected)}"
+            return Difference("shape", f"returned {len(actual)} items; expected {len(expected)}: {describe(expected)}",
+                              f"{len(actual)} items", f"{len(expected)} items", describe(expected))
         for position, (got, want) in enumerate(zip(actual, expected)):
             found = difference(got, want, rtol=rtol, atol=atol)
             if found:
-                kind, text = found
-                if kind == "values" and not isinstance(want, (torch.Tensor, np.ndarray)):
-                    return kind, f"returned {describe(actual)}; expected {describe(expected)} (item {position} differs)"
-                return kind, f"item {position} {text}"
+                if found.kind == "values" and not isinstance(want, (torch.Tensor, np.ndarray)):
+                    return _returned("values", describe(actual), describe(expected), f" (item {position} differs)")
+                return found.within(f"item {position}")
         return None
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
-            return "type", f"returned {_type_name(actual)}; expected a dict"
+            return _returned("type", _type_name(actual), "a dict")
         if set(actual) != set(expected):
-            return "values", f"returned keys {sorted(map(str, actual))}; expected keys {sorted(map(str, expected))}"
+            return _returned("values", f"keys {sorted(map(str, actual))}", f"keys {sorted(map(str, expected))}")
         for key in expected:
             found = difference(actual[key], expected[key], rtol=rtol, atol=atol)
             if found:
-                return found[0], f"[{key!r}] {found[1]}"
+                return found.within(f"[{key!r}]")
         return None
     if actual != expected:
-        return "values", f"returned {describe(actual)}; expected {describe(expected)}"
+        return _returned("values", describe(actual), describe(expected))
     return None
 
 
-def _tensor_difference(actual: Any, expected: torch.Tensor, rtol, atol) -> tuple[str, str] | None:
+def _same_sequence_type(actual: Any, expected: tuple | list) -> bool:
+    """A plain tuple is due: any tuple passes, named tuples and ``torch.return_types`` included."""
+    if type(expected) is tuple:
+        return isinstance(actual, tuple)
+    return type(actual) is type(expected)
+
+
+def _tensor_difference(actual: Any, expected: torch.Tensor, rtol, atol) -> Difference | None:
     if not isinstance(actual, torch.Tensor):
         hint = " (convert with torch.from_numpy or torch.as_tensor)" if isinstance(actual, np.ndarray) else ""
-        return "type", f"returned {_type_name(actual)}; expected a Tensor{hint}"
+        return _returned("type", _type_name(actual), "a Tensor", hint)
     if actual.shape != expected.shape:
-        return "shape", f"returned shape {tuple(actual.shape)}; expected {tuple(expected.shape)}"
+        return _returned("shape", f"shape {tuple(actual.shape)}", f"{tuple(expected.shape)}")
     if actual.dtype != expected.dtype:
-        return "dtype", f"returned dtype {_dtype_name(actual.dtype)}; expected {_dtype_name(expected.dtype)}"
+        return _returned("dtype", f"dtype {_dtype_name(actual.dtype)}", _dtype_name(expected.dtype))
     if actual.device.type != expected.device.type:
-        return "device", f"returned a tensor on {actual.device}; expected one on {expected.device}"
+        return _returned("device", f"a tensor on {actual.device}", f"one on {expected.device}")
     if actual.layout != expected.layout:
-        return "type", f"returned a {_layout_name(actual)} tensor; expected a {_layout_name(expected)} one"
+        return _returned("type", f"a {_layout_name(actual)} tensor", f"a {_layout_name(expected)} one")
     if expected.device.type == "meta":
         return None
     if expected.layout != torch.strided:
@@ -196,11 +231,11 @@ def _tensor_difference(actual: Any, expected: torch.Tensor, rtol, atol) -> tuple
     try:
         torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=True, check_device=False)
     except AssertionError:
-        return "values", _first_wrong_value(actual.cpu(), expected.cpu(), rtol, atol)
+        return _first_wrong_value(actual.cpu(), expected.cpu(), rtol, atol)
     return None
 
 
-def _first_wrong_value(actual: torch.Tensor, expected: torch.Tensor, rtol: float, atol: float) -> str:
+def _first_wrong_value(actual: torch.Tensor, expected: torch.Tensor, rtol: float, atol: float) -> Difference:
     if expected.dtype == torch.bool:
         wrong = actual != expected
     else:
@@ -208,12 +243,11 @@ def _first_wrong_value(actual: torch.Tensor, expected: torch.Tensor, rtol: float
         wrong = ~torch.isclose(actual.to(wide), expected.to(wide), rtol=rtol, atol=atol, equal_nan=True)
     count = int(wrong.sum())
     if expected.dim() == 0:
-        return f"returned {actual.item()!r}; expected {expected.item()!r}"
+        return _returned("values", repr(actual.item()), repr(expected.item()))
     index = tuple(int(i) for i in wrong.nonzero()[0])
-    return (
-        f"returned wrong values at {count} of {expected.numel()} positions; "
-        f"first at index {index}: got {actual[index].item()!r}, expected {expected[index].item()!r}"
-    )
+    got, want = repr(actual[index].item()), repr(expected[index].item())
+    detail = f"wrong values at {count} of {expected.numel()} positions; first at index {index}"
+    return Difference("values", f"returned {detail}: got {got}, expected {want}", got, want, detail)
 
 
 # ---------------------------------------------------------------- what tests call
@@ -222,7 +256,7 @@ def _first_wrong_value(actual: torch.Tensor, expected: torch.Tensor, rtol: float
 def expect(condition: Any, message: str) -> None:
     """Fail the check with ``message`` unless ``condition`` holds."""
     if not condition:
-        raise Mismatch(message, kind="property")
+        raise Mismatch(Failure(Kind.PROPERTY, message))
 
 
 def raises(function: Callable, error: type[BaseException], *args: Any, kwargs: Mapping[str, Any] | None = None,
@@ -236,12 +270,19 @@ def raises(function: Callable, error: type[BaseException], *args: Any, kwargs: M
         raised = crash.error_type
         if raised and raised in {cls.__name__ for cls in _subclasses(error)}:
             return
-        raise Mismatch(f"{name} raised {raised or 'an error'} for {inputs}; expected {error.__name__}"
-                       + (f": {why}" if why else ""), kind="crash", function=name) from None
+        actual = f"raised {raised or 'an error'}"
+        raise Mismatch(Failure(
+            Kind.CRASH, f"{name} {actual} for {inputs}; expected {error.__name__}" + (f": {why}" if why else ""),
+            function=name, call=name, inputs=inputs, actual=actual, expected=f"it to raise {error.__name__}",
+            why=why, error_type=crash.error_type, error_message=crash.failure.error_message,
+            file=crash.failure.file, line=crash.failure.line, code=crash.failure.code)) from None
     except error:  # a plain function (an oracle, or a test of this helper)
         return
-    raise Mismatch(f"{name} returned {describe(result)} for {inputs}; expected it to raise {error.__name__}"
-                   + (f": {why}" if why else ""), kind="values", function=name)
+    actual = f"returned {describe(result)}"
+    raise Mismatch(Failure(
+        Kind.VALUES, f"{name} {actual} for {inputs}; expected it to raise {error.__name__}" + (f": {why}" if why else ""),
+        function=name, call=name, inputs=inputs, actual=describe(result), expected=f"it to raise {error.__name__}",
+        why=why))
 
 
 def _subclasses(error: type[BaseException]) -> list[type[BaseException]]:
@@ -265,9 +306,10 @@ def same(
     """Compare two values you already have; ``what`` names the call, e.g. ``contiguous_strides((3, 2))``."""
     found = difference(actual, expected, rtol=rtol, atol=atol)
     if found:
-        kind, text = found
-        message = f"{what} {text}" + (f": {why}" if why else "")
-        raise Mismatch(message, kind=kind, function=what.split("(")[0], expected=expected, actual=actual)
+        function = what.split("(")[0]
+        failure = Failure(Kind(found.kind), f"{what} {found.text}" + (f": {why}" if why else ""), function=function,
+                          call=what, actual=found.actual, expected=found.expected, detail=found.detail, why=why)
+        raise Mismatch(failure, expected=expected, actual=actual)
 
 
 def _clone(value: Any) -> Any:
@@ -345,35 +387,33 @@ def agree(
     actual = outcome.result
     expected = expected_fn(*oracle_args, **oracle_kwargs)
 
-    def fail(kind: str, text: str, same_failure: Callable[[CallOutcome], bool]) -> None:
+    def fail(kind: str, summary: str, same_failure: Callable[[CallOutcome], bool], **parts: str | None) -> None:
         mistake = _matching_mistake(mistakes_from or expected_fn, pristine_args, pristine_kwargs, same_failure)
-        raise Mismatch(text, kind=kind, function=name, mistake=mistake, expected=expected, actual=actual)
+        failure = Failure(Kind(kind), summary, function=name, call=name, inputs=inputs, **parts)
+        raise Mismatch(failure, mistake=mistake, expected=expected, actual=actual)
 
     def same_answer(theirs: CallOutcome) -> bool:
         return difference(actual, theirs.result, rtol=rtol, atol=atol) is None
 
     found = difference(actual, expected, rtol=rtol, atol=atol)
     if found:
-        kind, text = found
-        fail(kind, f"{name} {text}, for {inputs}" + (f": {why}" if why else ""), same_answer)
+        fail(found.kind, f"{name} {found.text}, for {inputs}" + (f": {why}" if why else ""), same_answer,
+             actual=found.actual, expected=found.expected, detail=found.detail, why=why)
     if inputs_unchanged and outcome.mutated:
-        fail(
-            "mutated",
-            f"{name} changed its input {', '.join(sorted(outcome.mutated))}, for {inputs}: "
-            "work on a copy or use out-of-place operations (no trailing underscore)",
-            lambda theirs: same_answer(theirs) and bool(theirs.mutated),
-        )
+        changed = f"changed its input {', '.join(sorted(outcome.mutated))}"
+        advice = "work on a copy or use out-of-place operations (no trailing underscore)"
+        fail("mutated", f"{name} {changed}, for {inputs}: {advice}",
+             lambda theirs: same_answer(theirs) and bool(theirs.mutated),
+             actual=changed, expected="its inputs left as they were", why=advice)
     if view_of is not None:
         position = next((i for i, arg in enumerate(args) if arg is view_of), None)
         is_view = position in outcome.views if position is not None else shares_storage(actual, view_of)
         if not is_view:
-            fail(
-                "view",
-                f"{name} returned a copy, for {inputs}; expected a view that shares memory with its input "
-                "(permute, transpose, view and slicing give views; contiguous(), clone() and reshape of a "
-                "non-contiguous tensor copy)",
-                lambda theirs: same_answer(theirs) and not theirs.views,
-            )
+            advice = ("permute, transpose, view and slicing give views; contiguous(), clone() and reshape of a "
+                      "non-contiguous tensor copy")
+            fail("view", f"{name} returned a copy, for {inputs}; expected a view that shares memory with its input "
+                 f"({advice})", lambda theirs: same_answer(theirs) and not theirs.views,
+                 actual="a copy", expected="a view that shares memory with its input", why=advice)
     return actual
 
 
@@ -413,7 +453,7 @@ def changed_arguments(before_args, before_kwargs, after_args, after_kwargs) -> s
 def _values_changed(before, after) -> bool:
     if isinstance(before, np.ndarray):
         return not np.array_equal(before, after, equal_nan=before.dtype.kind == "f")
-    if before.requires_grad != after.requires_grad or _grad_changed(before.grad, after.grad):
+    if before.requires_grad != after.requires_grad or _grad_changed(_grad(before), _grad(after)):
         return True  # autograd state is part of the caller's tensor too
     if before.device.type == "meta" or before.layout != torch.strided:
         return False
@@ -430,6 +470,11 @@ def _matching_crash(expected_fn, args, kwargs, error_type: str):
             if type(error).__name__ == error_type:
                 return known.name, known.explanation
     return None
+
+
+def _grad(tensor: torch.Tensor) -> torch.Tensor | None:
+    """A leaf's ``.grad``; a non-leaf has none to compare (asking would warn on every run)."""
+    return tensor.grad if tensor.is_leaf else None
 
 
 def _grad_changed(before: torch.Tensor | None, after: torch.Tensor | None) -> bool:

@@ -17,13 +17,18 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from grader.errors import UserError
 from grader.manifest import Course, Exercise, describe_location
 
 MANIFEST = "course.yml"
 
 
-class CourseError(Exception):
+class CourseError(UserError):
     """A problem with the course on disk that its author must fix."""
+
+
+class NoCourse(CourseError):
+    """No course.yml at or above a folder."""
 
 
 def find_root(start: Path | str = ".") -> Path:
@@ -32,9 +37,7 @@ def find_root(start: Path | str = ".") -> Path:
     for folder in (start, *start.parents):
         if (folder / MANIFEST).is_file():
             return folder
-    raise CourseError(
-        f"no {MANIFEST} found in {start} or any folder above it: run this inside a tensorlings course"
-    )
+    raise NoCourse(f"no {MANIFEST} found in {start} or any folder above it: run this inside a tensorlings course")
 
 
 def parse_manifest(path: Path) -> Course:
@@ -112,20 +115,32 @@ class CourseTree:
 
 
 def check_folders(tree: CourseTree) -> None:
-    """Check what the schema cannot: folders, files and the functions the stubs define."""
+    """Check what the schema cannot: every exercise's folder and its tests exist."""
     where = tree.manifest_path
     for exercise in tree.manifest.exercises:
         folder = tree.exercise_dir(exercise)
         if not folder.is_dir():
             raise CourseError(f"{where}: exercise {exercise.id}: folder exercises/{exercise.id}/ does not exist")
-        for label, path in (("module", tree.stub_path(exercise)), ("tests", tree.test_path(exercise))):
-            if not path.is_file():
-                rel = path.relative_to(tree.root)
-                raise CourseError(f"{where}: exercise {exercise.id}, field {label!r}: {rel} does not exist")
+        if not tree.test_path(exercise).is_file():
+            rel = tree.test_path(exercise).relative_to(tree.root)
+            raise CourseError(f"{where}: exercise {exercise.id}, field 'tests': {rel} does not exist")
+
+
+def check_stubs(tree: CourseTree) -> None:
+    """The author's check that every stub exists, parses and defines the functions the manifest lists.
+
+    Only commands for authors run it (validate, release, nbgrader): a learner's half-edited module
+    is that exercise's problem, reported per function, never a reason to refuse the whole course.
+    """
+    where = tree.manifest_path
+    for exercise in tree.manifest.exercises:
+        path = tree.stub_path(exercise)
+        rel = path.relative_to(tree.root)
+        if not path.is_file():
+            raise CourseError(f"{where}: exercise {exercise.id}, field 'module': {rel} does not exist")
         try:
-            defined = defined_functions(tree.stub_path(exercise))
+            defined = defined_functions(path)
         except SyntaxError as error:
-            rel = tree.stub_path(exercise).relative_to(tree.root)
             raise CourseError(f"{rel} line {error.lineno}: the stub has a syntax error: {error.msg}") from None
         for function in exercise.functions:
             if function.name not in defined:
@@ -135,9 +150,11 @@ def check_folders(tree: CourseTree) -> None:
                 )
 
 
-def load_course(start: Path | str = ".") -> CourseTree:
-    """Find, parse and check the course around ``start``."""
+def load_course(start: Path | str = ".", *, stubs: bool = False) -> CourseTree:
+    """Find, parse and check the course around ``start``; ``stubs``: also the author's check of the stubs."""
     root = find_root(start)
     tree = CourseTree(root=root, manifest=parse_manifest(root / MANIFEST))
     check_folders(tree)
+    if stubs:
+        check_stubs(tree)
     return tree

@@ -21,11 +21,15 @@ from typing import Any
 
 from grader.compare import CallOutcome, describe_arguments, run_local
 from grader.constraints import rule_breaks
+from grader.guard import CallTimedOut, guarded_call
 from grader.manifest import Exercise
 from grader.mistakes import Mistake, import_file, load_mistakes
-from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted
+from grader.outcomes import Broken, CallLimit, Forbidden, Mismatch, NotStarted
+from grader.results import Failure, Kind
 
 _counter = itertools.count()
+# What each learner function printed in its latest call: the plugin shows it with a failing check.
+printed: dict[str, str] = {}
 
 
 def display_path(path: Path) -> str:
@@ -43,18 +47,20 @@ class LoadedModule:
         self.shown = display_path(path)
         self.module = None
         self.problem: str | None = None
+        self.problem_line: int | None = None
         if not path.is_file():
             self.problem = f"{self.shown} does not exist: restore it (git checkout -- {self.shown}) or check --impl"
             return
         try:
             self.module = import_file(self.path, f"tensorlings_{role}_{next(_counter)}_{path.stem}")
         except SyntaxError as error:
+            self.problem_line = error.lineno
             self.problem = (
                 f"{self.shown} line {error.lineno}: SyntaxError: {error.msg}. "
                 "Python could not read the file, so none of its functions can be checked: fix that line first"
             )
         except BaseException as error:  # noqa: BLE001 - anything at import time is the module's problem
-            line = _line_in(error, self.path)
+            line = self.problem_line = _line_in(error, self.path)
             where = f" line {line}" if line else ""
             self.problem = (
                 f"{self.shown}{where}: importing it raised {type(error).__name__}: {error}. "
@@ -66,6 +72,19 @@ class LoadedModule:
         return self.path.read_text(encoding="utf-8")
 
 
+def crash_failure(name: str, error: BaseException, path: Path, shown: str, inputs: str) -> Failure:
+    """The record of a learner's function raising ``error``, at its line of ``path`` when the traceback has one."""
+    line = _line_in(error, path)
+    code = linecache.getline(str(path), line).strip() if line is not None else None
+    where = f" at {shown} line {line} ({code})" if line is not None else ""
+    error_type = type(error).__name__
+    return Failure(
+        Kind.CRASH, f"{name} raised {error_type}{where}: {error}\n  for {inputs}", function=name, call=name,
+        inputs=inputs, actual=f"raised {error_type}: {error}", error_type=error_type, error_message=str(error),
+        file=shown if line is not None else None, line=line, code=code,
+    )
+
+
 def _line_in(error: BaseException, path: Path) -> int | None:
     """The last line of ``path`` in the error's traceback."""
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if Path(frame.filename) == path]
@@ -75,18 +94,22 @@ def _line_in(error: BaseException, path: Path) -> int | None:
 class SubmittedFunction:
     """A learner's function as the checks see it."""
 
-    def __init__(self, name: str, exercise: Exercise, loaded: LoadedModule, override: Callable | None = None):
+    def __init__(self, name: str, exercise: Exercise, loaded: LoadedModule, override: Callable | None = None,
+                 *, guarded: bool = False):
         self.name = name
         self.exercise = exercise
         self.loaded = loaded
         self.override = override
+        self.guarded = guarded  # a learner's run: a time limit per call, prints kept apart (see grader.guard)
+        self.timed_out: Failure | None = None
         self._checked = False
 
     def _function(self) -> Callable:
         if self.override is not None:
             return self.override
         if self.loaded.problem:
-            raise Broken(self.loaded.problem, function=self.name)
+            raise Broken(Failure(Kind.BROKEN, self.loaded.problem, function=self.name, file=self.loaded.shown,
+                                 line=self.loaded.problem_line))
         function = getattr(self.loaded.module, self.name, None)
         if not callable(function):
             raise Broken(
@@ -115,6 +138,33 @@ class SubmittedFunction:
 
     def call(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
         function = self._function()
+        if not self.guarded:
+            return self._run(function, args, kwargs)
+        if self.timed_out is not None:
+            raise CallLimit(self.timed_out)
+        try:
+            with guarded_call(self.exercise.function(self.name).time_limit) as output:
+                try:
+                    return self._run(function, args, kwargs)
+                finally:
+                    printed[self.name] = output.text()
+        except CallTimedOut as stop:
+            self.timed_out = self._timed_out(stop)
+            raise CallLimit(self.timed_out) from None
+
+    def _timed_out(self, stop: CallTimedOut) -> Failure:
+        """The record of a call stopped by the time limit, at the learner's line it was running."""
+        seconds = self.exercise.function(self.name).time_limit
+        line = _line_in(stop, self.loaded.path)
+        code = linecache.getline(str(self.loaded.path), line).strip() if line is not None else None
+        where = f", at {self.loaded.shown} line {line} ({code})" if line is not None else ""
+        return Failure(
+            Kind.LIMIT, f"{self.name} took longer than {seconds:g} s{where}: is there a loop that never ends? "
+            "Its other checks are skipped until you fix it", function=self.name, call=self.name,
+            file=self.loaded.shown if line is not None else None, line=line, code=code,
+        )
+
+    def _run(self, function: Callable, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
         try:
             return run_local(function, args, kwargs)
         except NotImplementedError as error:
@@ -129,18 +179,8 @@ class SubmittedFunction:
             raise self._crash(error, args, kwargs) from None
 
     def _crash(self, error: Exception, args, kwargs) -> Mismatch:
-        line = _line_in(error, self.loaded.path)
-        where = ""
-        if line is not None:
-            code = linecache.getline(str(self.loaded.path), line).strip()
-            where = f" at {self.loaded.shown} line {line} ({code})"
-        inputs = describe_arguments(self._function(), args, kwargs)
-        return Mismatch(
-            f"{self.name} raised {type(error).__name__}{where}: {error}\n  for {inputs}",
-            kind="crash",
-            function=self.name,
-            error_type=type(error).__name__,
-        )
+        return Mismatch(crash_failure(self.name, error, self.loaded.path, self.loaded.shown,
+                                      describe_arguments(self._function(), args, kwargs)))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(args, kwargs).result
@@ -152,10 +192,12 @@ class SubmittedFunction:
 class Submission:
     """The module under test. ``submission.to_nchw`` is a ``SubmittedFunction``."""
 
-    def __init__(self, exercise: Exercise, path: Path, *, overrides: Mapping[str, Callable] | None = None):
+    def __init__(self, exercise: Exercise, path: Path, *, overrides: Mapping[str, Callable] | None = None,
+                 guarded: bool = False):
         self.exercise = exercise
         self.loaded = LoadedModule(path, "submission")
         self.overrides = dict(overrides or {})
+        self.guarded = guarded
         self._functions: dict[str, SubmittedFunction] = {}
 
     @property
@@ -167,7 +209,8 @@ class Submission:
             raise AttributeError(name)
         if name in {function.name for function in self.exercise.functions}:
             if name not in self._functions:
-                self._functions[name] = SubmittedFunction(name, self.exercise, self.loaded, self.overrides.get(name))
+                self._functions[name] = SubmittedFunction(name, self.exercise, self.loaded, self.overrides.get(name),
+                                                          guarded=self.guarded)
             return self._functions[name]
         if self.loaded.module is not None and hasattr(self.loaded.module, name):
             return getattr(self.loaded.module, name)  # a constant the stub provides

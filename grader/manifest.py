@@ -12,7 +12,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from grader.errors import UserError
+
 Device = Literal["cpu", "cuda", "mps"]
+
+
+class UnknownName(UserError, KeyError):
+    """An exercise or function named on the command line that the course does not have (or
+    that matches more than one). A KeyError too, for callers that look names up."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class _Strict(BaseModel):
@@ -34,6 +44,11 @@ class Function(_Strict):
         default=(), description="names the function must use (e.g. einsum when that is the point of the exercise)"
     )
     no_loops: bool = Field(default=False, description="forbid for/while loops and comprehensions inside the function")
+    time_limit: float = Field(
+        default=5.0, gt=0, le=600,
+        description="seconds one call of the learner's function may run in a learner's check before it is "
+        "stopped as an endless loop (grading has its own --timeout)",
+    )
 
     @field_validator("hints")
     @classmethod
@@ -71,7 +86,7 @@ class Exercise(_Strict):
             if function.name == name:
                 return function
         known = ", ".join(f.name for f in self.functions)
-        raise KeyError(f"{self.id} has no function {name!r}; it has {known}")
+        raise UnknownName(f"{self.id} has no function {name!r}; it has {known}")
 
     @model_validator(mode="after")
     def _unique_function_names(self) -> Exercise:
@@ -92,15 +107,20 @@ class Course(_Strict):
         return sum(exercise.max_points for exercise in self.exercises)
 
     def exercise(self, exercise_id: str) -> Exercise:
+        """The exercise with this id, or the one whose id starts with it or whose topic it is
+        ("03", "strides"); an id that fits several is ambiguous and names them."""
         for exercise in self.exercises:
             if exercise.id == exercise_id:
                 return exercise
-        # Accept a unique prefix or topic ("03", "strides") as a convenience.
         matches = [e for e in self.exercises if e.id.startswith(exercise_id) or e.id[3:] == exercise_id]
         if len(matches) == 1:
             return matches[0]
+        if matches:
+            candidates = ", ".join(e.id for e in matches)
+            raise UnknownName(f"exercise {exercise_id!r} is ambiguous: it could be {candidates}; "
+                              "give more of the id")
         known = ", ".join(e.id for e in self.exercises)
-        raise KeyError(f"no exercise {exercise_id!r} in the course; it has {known}")
+        raise UnknownName(f"no exercise {exercise_id!r} in the course; it has {known}")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Course:

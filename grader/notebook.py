@@ -113,12 +113,6 @@ def _devices(exercise, test) -> list[str]:
     return [d for d in devices if d != "cpu"] if "gpu" in marks else devices
 
 
-def _message(error: BaseException) -> str:
-    notes = [n for n in getattr(error, "__notes__", []) if not n.startswith("You can reproduce")]
-    text = str(error) if str(error) else type(error).__name__
-    return "\n".join([text, *notes])
-
-
 def run_checks(exercise_id: str, function: str, namespace: dict, *, quick: bool = False,
                folder: str | Path | None = None, verbose: bool = True) -> None:
     """Run every check of ``function`` against the notebook's definition; raise ``ChecksFailed`` if any fails.
@@ -127,13 +121,15 @@ def run_checks(exercise_id: str, function: str, namespace: dict, *, quick: bool 
     purpose: nbgrader reads a number left as a grade cell's value as partial credit.
     """
     from grader import replay
-    from grader.outcomes import Verdict
+    from grader.failures import failure_of, first_outcome, status_of
+    from grader.results import Status
 
     support = _support(folder)
     exercise = _exercise(support)
     if exercise.id != exercise_id:
         raise FileNotFoundError(f"{support} holds the checks of {exercise.id}, not {exercise_id}")
     failures: list[str] = []
+    not_started = False
     ran = 0
     with replay.forced(support, support / CASES, limit=QUICK_CASES if quick else None):
         module = _test_module(support, exercise)
@@ -151,14 +147,16 @@ def run_checks(exercise_id: str, function: str, namespace: dict, *, quick: bool 
                 given = {"submission": submission, "reference": reference, "device": device}
                 try:
                     test(**{name: given[name] for name in parameters if name in given})
-                except Verdict as verdict:
-                    failures.append(f"{test.__name__}: {verdict}")
-                    if verdict.status == "not started":
+                except BaseException as error:  # noqa: BLE001 - every failure is reported, in the learner's terms
+                    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                        raise
+                    where = f" on {device}" if device and status_of(first_outcome(error)) == Status.WRONG else ""
+                    failures.append(f"{test.__name__}{where}: {failure_of(error, function).text()}")
+                    if status_of(first_outcome(error)) == Status.NOT_STARTED:
+                        not_started = True
                         break
-                except Exception as error:  # noqa: BLE001 - every failure is reported, in the learner's terms
-                    failures.append(f"{test.__name__}{f' on {device}' if device else ''}: {_message(error)}")
                 ran += 1
-            if failures and any("is not started" in f for f in failures):
+            if not_started:
                 break
     which = "quick checks" if quick else "checks"
     if failures:

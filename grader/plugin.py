@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from grader.checks import MARKER
-from grader.course import CourseError, CourseTree, load_course
-from grader.outcomes import Mismatch, Verdict
-from grader.results import CheckResult, Status
+from grader.course import CourseError, CourseTree, NoCourse, load_course
+from grader.failures import failure_of, first_outcome, status_of
+from grader.results import CheckResult, Failure, Status
 
 IMPL_HELP = (
     "what the checks run against: 'exercises' (default, your own work), 'solutions', "
@@ -117,14 +117,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _course(config: pytest.Config, path: Path) -> CourseTree | None:
-    if _tree_key not in config.stash:
+    """The course around ``path`` (a test file), loaded once per run; None outside any course."""
+    if config.stash.get(_tree_key, None) is None:
         try:
             config.stash[_tree_key] = load_course(path.parent)
+        except NoCourse:
+            return None
         except CourseError as error:
-            if "no course.yml found" in str(error):
-                config.stash[_tree_key] = None
-            else:
-                raise pytest.UsageError(str(error)) from None
+            raise pytest.UsageError(str(error)) from None
     return config.stash[_tree_key]
 
 
@@ -201,20 +201,21 @@ def submission(request: pytest.FixtureRequest):
 
         return replay.recording_fixture(Submission(exercise, tree.solution_path(exercise)), tree, exercise)
     if variant is None:
-        return Submission(exercise, impl_root(request.config, tree) / exercise.id / exercise.module)
+        return Submission(exercise, impl_root(request.config, tree) / exercise.id / exercise.module, guarded=True)
     if variant == "stub":
-        return Submission(exercise, tree.stub_path(exercise))
+        return Submission(exercise, tree.stub_path(exercise), guarded=True)
     from grader import replay
 
     if replay.replays(tree, exercise):  # a release: recorded answers stand in for the solution
         return replay.recorded_submission(tree, exercise, None if variant == "solution" else variant[8:])
     if variant == "solution":
-        return Submission(exercise, tree.solution_path(exercise))
+        return Submission(exercise, tree.solution_path(exercise), guarded=True)
     from grader.mistakes import load_mistakes
 
     mistakes = load_mistakes(tree.mistakes_path(exercise), f"tensorlings_variant_{exercise.id}")
     chosen = next(m for ms in mistakes.values() for m in ms if variant_name(m) == variant)
-    return Submission(exercise, tree.solution_path(exercise), overrides={chosen.function_name: chosen.function})
+    return Submission(exercise, tree.solution_path(exercise), overrides={chosen.function_name: chosen.function},
+                      guarded=True)
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +240,23 @@ IN_PROCESS_SKIP_REASON = (
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A check's failure is shown as its record (see pytest_runtest_makereport), so pytest's long
+    traceback, which reads each frame's source file, is never needed: skip building it."""
+    for item in items:
+        if item.get_closest_marker(MARKER) is None:
+            continue
+
+        def repr_failure(excinfo, _item=item):
+            return failure_of(excinfo.value, _function_of(_item)).text()
+
+        item.repr_failure = repr_failure
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    from grader.impl import printed
+
+    printed.clear()
     if item.get_closest_marker("gpu") and available_devices() == ["cpu"]:
         pytest.skip(GPU_SKIP_REASON)
     if item.get_closest_marker("in_process") and item.config.stash.get(_factory_key, None) is not None:
@@ -251,67 +268,71 @@ def _function_of(item: pytest.Item) -> str | None:
     return marker.args[0] if marker else None
 
 
-def _first_outcome(error: BaseException) -> BaseException:
-    """From several distinct failures Hypothesis found (an ExceptionGroup), the first one a learner should read."""
-    if isinstance(error, BaseExceptionGroup):
-        leaves = [e for e in _leaves(error) if isinstance(e, (Verdict, Mismatch))]
-        if leaves:
-            first = leaves[0]
-            if len(leaves) > 1:
-                first.add_note(f"({len(leaves) - 1} more distinct failure(s) of this check; fix this one first)")
-            return first
-    return error
+def _add_printed_output(failure: Failure) -> None:
+    from grader.impl import printed
+
+    text = printed.get(failure.function or "", "")
+    note = f"{failure.function} printed, in its last call:\n" + "\n".join("    " + line for line in text.splitlines())
+    if text and note not in failure.notes:
+        failure.notes.append(note)
 
 
-def _leaves(group: BaseExceptionGroup):
-    for error in group.exceptions:
-        yield from _leaves(error) if isinstance(error, BaseExceptionGroup) else (error,)
+class _Crash:
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
-def _short_text(error: BaseException) -> str:
-    notes = [note for note in getattr(error, "__notes__", []) if not note.startswith("You can reproduce")]
-    return "\n".join([str(error), *notes])
+class FailureRepr:
+    """How pytest shows a failed check: the record's text in the failures section, and its first line in
+    the short summary (``reprcrash.message``) so that section stays one line a check."""
+
+    def __init__(self, failure: Failure) -> None:
+        self.failure = failure
+        self.reprcrash = _Crash(failure.summary.splitlines()[0] if failure.summary else "")
+
+    def toterminal(self, tw) -> None:
+        for line in self.failure.text().splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.failure.text()
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: runs after Hypothesis adds its report sections
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     function = _function_of(item)
     if function is None:
         return report
-    error = _first_outcome(call.excinfo.value) if call.excinfo else None
-    status, message, mistake = None, "", None
+    # Hypothesis's "reproduce with @seed(...)" section names framework machinery, not the learner's code
+    report.sections = [section for section in report.sections if not section[0].startswith("Hypothesis")]
+    status, failure, skip_reason = None, None, None
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        if isinstance(error, Verdict):
-            status = Status.NOT_STARTED if error.status == "not started" else (
-                Status.ERROR if error.status == "error" else Status.WRONG
-            )
-            message = _short_text(error)
-        elif isinstance(error, Mismatch):
-            status, message = Status.WRONG, _short_text(error)
-            mistake = error.mistake[0] if error.mistake else None
+        if call.excinfo is not None and not report.skipped:
+            error = call.excinfo.value
+            failure = failure_of(error, function)
+            status = status_of(first_outcome(error))
         elif report.skipped:
             status = Status.SKIPPED
-        elif report.passed:
-            status = Status.PASSED
+            skip_reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else None
         else:
-            status = Status.WRONG
-            message = report.longreprtext
+            status = Status.PASSED
     if status is None:
         return report
-    if isinstance(error, (Verdict, Mismatch)):
-        report.longrepr = message  # the explanation alone: no framework traceback
+    if failure is not None:
+        _add_printed_output(failure)
+        report.longrepr = FailureRepr(failure)  # the explanation alone: no framework traceback
     if status == Status.NOT_STARTED:
         report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] or 0, message)
+        report.longrepr = (str(item.path), item.location[1] or 0, failure.text() if failure else "")
     report.tensorlings_status = status.value
     report.user_properties.append(("tensorlings", {"function": function, "status": status.value,
-                                                   "message": message, "mistake": mistake}))
+                                                   "failure": failure.to_json() if failure else None}))
     callspec = getattr(item, "callspec", None)
     variant = callspec.params.get("submission") if callspec else None
     tree, exercise = _exercise_of(item)
     item.config.stash[_results_key].append(
-        CheckResult(exercise.id, function, item.nodeid, status, message, mistake, variant, report.duration)
+        CheckResult(exercise.id, function, item.nodeid, status, failure, variant, report.duration, skip_reason)
     )
     return report
 
@@ -324,6 +345,8 @@ def pytest_report_teststatus(report, config):
         return "failed", "F", ("WRONG", {"red": True})
     if status == Status.ERROR.value:
         return "failed", "E", ("ERROR", {"red": True})
+    if status == Status.GRADER_ERROR.value:
+        return "failed", "E", ("GRADER ERROR", {"red": True})
     return None
 
 
@@ -331,7 +354,9 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if config.getoption("tensorlings_variants"):
         return None
     try:
-        tree = _course(config, Path(config.invocation_params.dir) / "course.yml")
+        # the course of the first path asked for, wherever pytest was started
+        first = next((arg.split("::")[0] for arg in config.args if not arg.startswith("-")), ".")
+        tree = _course(config, Path(config.invocation_params.dir, first) / "course.yml")
     except pytest.UsageError:
         return None
     if tree is None:

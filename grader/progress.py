@@ -8,9 +8,9 @@ leaves half a file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from grader.atomic import write_text
 
 FILENAME = ".tensorlings-progress.json"
 
@@ -28,10 +28,7 @@ def load(root: Path) -> dict:
 
 
 def save(root: Path, data: dict) -> None:
-    handle, temporary = tempfile.mkstemp(dir=root, prefix=".tensorlings-progress.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump(data, file, indent=2, sort_keys=True)
-    os.replace(temporary, _path(root))
+    write_text(_path(root), json.dumps(data, indent=2, sort_keys=True))
 
 
 def hints_seen(root: Path, exercise: str, function: str) -> int:

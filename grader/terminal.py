@@ -15,6 +15,7 @@ STATUS_STYLE = {
     Status.ERROR: "bold red",
     Status.NOT_STARTED: "yellow",
     Status.SKIPPED: "dim",
+    Status.GRADER_ERROR: "bold magenta",
 }
 ERROR_STYLE = "bold red"
 WARNING_STYLE = "yellow"
@@ -43,6 +44,23 @@ def function_results(tree, results: list[CheckResult]) -> list[FunctionResult]:
     return [FunctionResult(e, f, p, [r for r in results if (r.exercise, r.function) == (e, f)]) for e, f, p in order]
 
 
+def checks_passed(function: FunctionResult) -> str:
+    """``3/3``, counting the checks that ran here; skipped ones are named with why (``1 skipped: needs a GPU``)."""
+    ran = len(function.checks) - len(function.skipped)
+    text = f"{function.passed}/{ran}"
+    if function.skipped:
+        reasons = sorted({skip_reason_short(check.skip_reason) for check in function.skipped})
+        text += f" ({len(function.skipped)} skipped: {'; '.join(reasons)})"
+    return text
+
+
+def skip_reason_short(reason: str | None) -> str:
+    if not reason:
+        return "skipped"
+    reason = reason.removeprefix("Skipped: ")
+    return reason.split(";")[0].split(" and this machine")[0]
+
+
 def print_function_table(tree, results: list[CheckResult], terminalreporter) -> None:
     """The per-function verdict at the end of a learner's pytest run."""
     table = Table(title="tensorlings", title_justify="left", show_edge=False)
@@ -52,7 +70,7 @@ def print_function_table(tree, results: list[CheckResult], terminalreporter) -> 
         table.add_row(
             function.exercise,
             function.function,
-            f"{function.passed}/{len(function.checks)}",
+            checks_passed(function),
             styled(function.status),
             f"{function.points}/{function.max_points}",
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from grader.course import CourseTree
+from grader.course import CourseError, CourseTree
 from grader.plugin import variant_name
 from grader.results import CheckResult, Status
 from grader.runner import run_checks
@@ -29,6 +29,7 @@ class FunctionVerdict:
     checks: int = 0
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    uncaught: list[str] = field(default_factory=list)  # names of known mistakes no check fails
     mistakes_caught: int = 0
     mistakes_named: int = 0
     mistakes_total: int = 0
@@ -41,9 +42,13 @@ class FunctionVerdict:
         return not self.problems
 
 
-def _short(text: str) -> str:
+def _short(result: CheckResult) -> str:
+    text = result.failure.summary if result.failure else ""
     first = text.strip().splitlines()[0] if text.strip() else "no message"
-    return first if len(first) <= 160 else first[:157] + "..."
+    first = first if len(first) <= 160 else first[:157] + "..."
+    if result.failure is not None and result.failure.internal:  # the check's own code failed: show the author where
+        first += "\n" + result.failure.internal.rstrip()
+    return first
 
 
 def judge_function(exercise, function, mistakes, results: list[CheckResult]) -> FunctionVerdict:
@@ -60,7 +65,7 @@ def judge_function(exercise, function, mistakes, results: list[CheckResult]) -> 
     failing = [r for r in solution if r.status not in (Status.PASSED, Status.SKIPPED)]
     verdict.solution_ok = bool(solution) and not failing
     for result in failing[:1]:
-        verdict.problems.append(f"the solution fails {result.test}: {_short(result.message)}")
+        verdict.problems.append(f"the solution fails {result.test}: {_short(result)}")
     stub = by_variant.get("stub", [])
     started = [r for r in stub if r.status not in (Status.NOT_STARTED, Status.SKIPPED)]
     verdict.stub_ok = bool(stub) and not started
@@ -75,6 +80,7 @@ def judge_function(exercise, function, mistakes, results: list[CheckResult]) -> 
         if caught:
             verdict.mistakes_caught += 1
         else:
+            verdict.uncaught.append(known.name)
             verdict.problems.append(f"known mistake {known.name!r} passes every check: the checks cannot see it")
         if any(r.mistake == known.name for r in caught):
             verdict.mistakes_named += 1
@@ -93,7 +99,8 @@ def validate(tree: CourseTree, exercise_ids: list[str] | None = None) -> list[Fu
     from grader import replay
 
     if not tree.has_solutions and not replay.available(tree):
-        raise SystemExit(f"{tree.root}: there is no solutions/ folder and no recorded cases, so there is nothing to validate against")
+        raise CourseError(f"{tree.root}: there is no solutions/ folder and no recorded cases, so there is "
+                          "nothing to validate against; add solutions/ or validate the course you released from")
     chosen = [tree.manifest.exercise(i) for i in exercise_ids] if exercise_ids else list(tree.manifest.exercises)
     results = run_checks([tree.test_path(e) for e in chosen], options=["--tensorlings-variants"])
     verdicts = []
@@ -118,13 +125,10 @@ def _excuse_unrecordable_mistakes(verdict: FunctionVerdict, tree: CourseTree, ex
     table = replay.tables(tree.exercise_dir(exercise)).get(verdict.function)
     if table is None:
         return
-    kept = []
-    for problem in verdict.problems:
-        name = problem.removeprefix("known mistake ").split("' passes every check")[0].strip("'")
-        if problem.startswith("known mistake ") and table.mistake_matches_solution(name):
+    for name in list(verdict.uncaught):
+        if table.mistake_matches_solution(name):
+            verdict.uncaught.remove(name)
+            verdict.problems.remove(f"known mistake {name!r} passes every check: the checks cannot see it")
             verdict.warnings.append(
                 f"mistake {name!r} gives the solution's recorded outputs on every case: it differs in memory "
                 "layout, which a recording cannot replay (validate the full course to prove it is caught)")
-        else:
-            kept.append(problem)
-    verdict.problems = kept

@@ -34,8 +34,8 @@ def to_nchw(batch):
 )
 def test_each_difference_is_found_and_explained(actual, expected, kind, words):
     found = difference(actual, expected)
-    assert found is not None and found[0] == kind
-    assert words in found[1]
+    assert found is not None and found.kind == kind
+    assert words in found.text
 
 
 @pytest.mark.parametrize(
@@ -167,5 +167,5 @@ def test_raises_passes_only_for_the_expected_exception():
 
     with pytest.raises(Mismatch, match="raised TypeError .*expected ValueError"):
         raises(crashes_remotely, ValueError, (2, 3))
-    crash.error_type = "ValueError"
+    crash.failure.error_type = "ValueError"
     raises(crashes_remotely, ValueError, (2, 3))

@@ -47,7 +47,7 @@ BROKEN = [
 def test_a_broken_manifest_is_rejected_with_a_precise_message(tiny, label, change, expected):
     _edit(tiny, change)
     with pytest.raises(CourseError) as caught:
-        load_course(tiny)
+        load_course(tiny, stubs=True)
     message = str(caught.value)
     assert "course.yml" in message
     for fragment in expected:
@@ -72,3 +72,11 @@ def test_outside_a_course_the_message_says_so(tmp_path):
     done = run_cli(tmp_path, "status")
     assert done.returncode == 2
     assert "no course.yml found" in done.stderr
+
+
+def test_a_learner_module_that_does_not_parse_is_not_a_course_error(tiny):
+    module = tiny / "exercises" / "01_scale" / "scale.py"
+    module.write_text("def double(x)\n    return x\n")
+    assert load_course(tiny).manifest.exercises[0].id == "01_scale", "the learner's file is that exercise's problem"
+    with pytest.raises(CourseError, match="scale.py line 1: the stub has a syntax error"):
+        load_course(tiny, stubs=True)

@@ -79,7 +79,8 @@ def test_a_wrong_answer_explains_itself_with_a_minimal_example(tiny, tmp_path):
     assert "flip_hw returned shape" in done.stdout and "expected" in done.stdout
     assert "H and W trade places" in done.stdout
     assert "known mistake, 'first two axes'" in done.stdout
-    assert "test_flip_hw_is_a_view(" in done.stdout and "image=" in done.stdout, "the minimal failing input"
+    assert "Smallest failing example:" in done.stdout and "image=tensor(" in done.stdout, "the minimal failing input"
+    assert "submission=" not in done.stdout, "the framework's fixtures are not part of the example"
     assert "site-packages" not in done.stdout, "no framework traceback"
 
 
@@ -95,7 +96,10 @@ def test_a_syntax_error_is_reported_per_function_with_file_and_line(tiny, tmp_pa
 def test_an_import_error_and_a_missing_function_are_reported(tiny, tmp_path):
     copy = learner_copy(tmp_path / "me", "import not_a_module_anywhere\n")
     results = _run(tiny, str(copy))
-    assert all("line 1: importing it raised ModuleNotFoundError" in r.message for r in results if r.message)
+    for function in ("double", "flip_hw"):
+        ran = [r for r in results if r.function == function and r.status != Status.SKIPPED]
+        assert ran and all(r.status == Status.ERROR for r in ran)
+        assert all("line 1: importing it raised ModuleNotFoundError" in r.message for r in ran)
     copy = learner_copy(tmp_path / "me2", "def double(x):\n    return x * 2\n")
     results = _run(tiny, str(copy))
     assert _statuses(results, "double") == {Status.PASSED}
@@ -135,16 +139,17 @@ def test_a_required_name_must_be_used(tiny, tmp_path):
 
 
 def test_several_distinct_failures_are_condensed_to_the_first_the_learner_should_read():
+    from grader.failures import failure_of, first_outcome
     from grader.outcomes import Mismatch
-    from grader.plugin import _first_outcome
 
     crash = Mismatch("flip_hw raised RuntimeError", kind="crash")
     wrong = Mismatch("flip_hw returned shape (2, 3)", kind="shape")
-    chosen = _first_outcome(ExceptionGroup("Hypothesis found 2 distinct failures", [crash, wrong]))
+    chosen = first_outcome(ExceptionGroup("Hypothesis found 2 distinct failures", [crash, wrong]))
     assert chosen is crash
-    assert "1 more distinct failure(s)" in chosen.__notes__[-1]
+    assert "1 more distinct failure(s)" in chosen.failure.notes[-1]
     plain = ValueError("not ours")
-    assert _first_outcome(ExceptionGroup("g", [plain])).__class__ is ExceptionGroup
+    assert first_outcome(ExceptionGroup("g", [plain])).__class__ is ExceptionGroup
+    assert failure_of(ExceptionGroup("g", [plain])).kind == "grader", "a framework error is never the learner's"
 
 
 def test_an_untouched_stub_is_not_started_even_when_it_lacks_a_required_name(tiny):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from grader.results import CheckResult, FunctionResult, Status
+from grader.results import CheckResult, Failure, Status
 
 
 @dataclass
@@ -22,17 +22,6 @@ class Picture:
 
 
 @dataclass
-class FailureDetail:
-    """The first failing check of a function, as the feedback shows it."""
-
-    test: str
-    message: str                  # includes the minimal failing input and expected vs actual
-    mistake: str | None = None    # name of the known mistake it matches
-    mistake_explanation: str | None = None
-    picture: Picture | None = None
-
-
-@dataclass
 class FunctionGrade:
     exercise: str
     function: str
@@ -41,7 +30,9 @@ class FunctionGrade:
     max_points: float
     checks_passed: int
     checks_total: int
-    failure: FailureDetail | None = None
+    failure: Failure | None = None      # the first failing check's record
+    failed_check: str | None = None     # its pytest node id
+    picture: Picture | None = None      # expected, actual and difference, when the values are images
     next_hint: str | None = None
 
 
@@ -68,11 +59,12 @@ class StudentGrade:
     def from_json(cls, data: dict) -> StudentGrade:
         functions = []
         for raw in data.get("functions", []):
-            failure = raw.get("failure")
-            if failure:
-                picture = failure.get("picture")
-                failure = FailureDetail(**{**failure, "picture": Picture(**picture) if picture else None})
-            functions.append(FunctionGrade(**{**raw, "status": Status(raw["status"]), "failure": failure}))
+            failure, picture = raw.get("failure"), raw.get("picture")
+            functions.append(FunctionGrade(**{
+                **raw, "status": Status(raw["status"]),
+                "failure": Failure.from_json(failure) if failure else None,
+                "picture": Picture(**picture) if picture else None,
+            }))
         return cls(
             student=data["student"],
             functions=functions,
@@ -82,9 +74,4 @@ class StudentGrade:
         )
 
 
-def grade_from_results(result: FunctionResult) -> tuple[Status, float]:
-    """A function's status and points from its checks (all or nothing)."""
-    return result.status, float(result.points)
-
-
-__all__ = ["CheckResult", "FailureDetail", "FunctionGrade", "Picture", "StudentGrade", "grade_from_results"]
+__all__ = ["CheckResult", "Failure", "FunctionGrade", "Picture", "StudentGrade"]

@@ -18,7 +18,7 @@ import signal
 import socket
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from grader.grading import wire
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
 from grader.outcomes import Broken, Forbidden, Mismatch, NotStarted, Verdict
+from grader.results import Failure, Kind, Status
 
 SLOW_SECONDS = 0.5  # a batched call slower than this ends batching for its function
 # Calls answered from a batch and calls sent one at a time, in this process (tests and profiling read it).
@@ -41,7 +42,16 @@ stats = {"batched": 0, "single": 0}
 class LimitExceeded(Verdict):
     """A call ran past a limit or killed its worker: the check fails at once, without shrinking."""
 
-    status = "failed"
+    status = Status.WRONG
+    kind = Kind.LIMIT
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why a call was stopped: the limit hit (for the instructor) and the verdict of its check."""
+
+    limit: str
+    verdict: str
 
 
 @dataclass
@@ -176,7 +186,7 @@ class RemoteSubmission:
                  batch: Batch | None = None) -> None:
         self.context = context
         self.batch = batch
-        self.answers: dict[str, tuple] = {}   # layout fingerprint -> ("reply", frame) or ("died", text)
+        self.answers: dict[str, tuple] = {}   # layout fingerprint -> ("reply", frame) or ("stopped", Stop)
         self._batched = False
         self.exercise = exercise
         self.path = context.home / exercise.id / exercise.module
@@ -241,18 +251,12 @@ class RemoteSubmission:
                 try:
                     worker.sock.settimeout(limits.call_seconds)
                     frame = wire.receive_frame(worker.sock)
-                except TimeoutError:
-                    self.spent += time.monotonic() - started
-                    self.hung.add(call.function)
-                    self.context.hit(f"{self.exercise.id}: a call of {call.function} ran past "
-                                     f"{limits.call_seconds:g} s")
-                    self.restart()
-                    rest = [c for c in pending[index + 1:] if c.function != call.function]
-                    break
-                except (OSError, wire.WireError) as error:
-                    self.spent += time.monotonic() - started
-                    self.answers[call.key] = ("died", str(error))
-                    self.restart()
+                except (OSError, wire.WireError) as error:  # TimeoutError is an OSError
+                    stop = self._stopped(call.function, started, error)
+                    if call.function in self.hung:
+                        self.context.hit(stop.limit)  # its checks fail as stopped (see _precheck)
+                    else:
+                        self.answers[call.key] = ("stopped", stop)
                     rest = [c for c in pending[index + 1:] if c.function != call.function]
                     break
                 self.spent += time.monotonic() - started
@@ -262,6 +266,20 @@ class RemoteSubmission:
                     self.restart()
                     break
             pending = rest
+
+    def _stopped(self, function: str, started: float, error: BaseException) -> Stop:
+        """A call that ran past its time or ended its worker: count its time, replace the worker,
+        and say what limit it hit and why its check fails. The one place both cases are handled."""
+        self.spent += time.monotonic() - started
+        self.restart()
+        seconds = self.context.limits.call_seconds
+        if isinstance(error, TimeoutError):
+            self.hung.add(function)
+            return Stop(f"{self.exercise.id}: a call of {function} ran past {seconds:g} s",
+                        f"{function} did not finish within {seconds:g} s (an endless loop?); it was stopped")
+        detail = str(error) if "limit" in str(error) else "it crashed, called os._exit, or went over a limit"
+        return Stop(f"{self.exercise.id}: {function} ended its worker process",
+                    f"{function} ended the process it ran in ({detail}), so this check fails")
 
     def _worth_batching(self, name: str) -> bool:
         function = self._functions.get(name) or getattr(self, name)
@@ -337,12 +355,10 @@ class RemoteFunction:
 
     def _answered(self, answer: tuple, args: tuple, kwargs: dict) -> CallOutcome:
         """The outcome of a call the batch already made, for the check's own arguments."""
-        owner, context = self.owner, self.owner.context
-        if answer[0] == "died":
-            context.hit(f"{owner.exercise.id}: {self.name} ended its worker process")
-            detail = answer[1] if "limit" in answer[1] else "it crashed, called os._exit, or went over a limit"
-            raise LimitExceeded(f"{self.name} ended the process it ran in ({detail}), so this check fails",
-                                function=self.name)
+        if answer[0] == "stopped":
+            stop = answer[1]
+            self.owner.context.hit(stop.limit)
+            raise LimitExceeded(stop.verdict, function=self.name)
         try:
             reply = wire.loads(answer[1])
         except wire.WireError as error:
@@ -363,21 +379,10 @@ class RemoteFunction:
             worker.sock.settimeout(context.limits.call_seconds)
             wire.send(worker.sock, request)
             reply = wire.receive(worker.sock)
-        except TimeoutError:
-            owner.spent += time.monotonic() - started
-            owner.hung.add(self.name)
-            owner.restart()
-            limit = f"{owner.exercise.id}: a call of {self.name} ran past {context.limits.call_seconds:g} s"
-            context.hit(limit)
-            raise LimitExceeded(f"{self.name} did not finish within {context.limits.call_seconds:g} s "
-                                "(an endless loop?); it was stopped", function=self.name) from None
-        except (OSError, wire.WireError) as error:
-            owner.spent += time.monotonic() - started
-            owner.restart()
-            context.hit(f"{owner.exercise.id}: {self.name} ended its worker process")
-            detail = str(error) if "limit" in str(error) else "it crashed, called os._exit, or went over a limit"
-            raise LimitExceeded(f"{self.name} ended the process it ran in ({detail}), so this check fails",
-                                function=self.name) from None
+        except (OSError, wire.WireError) as error:  # TimeoutError is an OSError
+            stop = owner._stopped(self.name, started, error)
+            context.hit(stop.limit)
+            raise LimitExceeded(stop.verdict, function=self.name) from None
         owner.spent += time.monotonic() - started
         return self._outcome(reply, args, kwargs, before_args, before_kwargs)
 
@@ -386,12 +391,12 @@ class RemoteFunction:
         if not isinstance(reply, dict):
             raise Mismatch(f"{self.name} gave back a malformed reply", kind="crash", function=self.name)
         if "verdict" in reply:
-            if reply["verdict"] == "not started":
-                raise NotStarted(str(reply["message"]), function=self.name)
-            raise Broken(str(reply["message"]), function=self.name)
+            failure = untrusted_failure(reply.get("failure"), self.name)
+            if reply["verdict"] == Status.NOT_STARTED and failure.kind == Kind.NOT_STARTED:
+                raise NotStarted(failure)
+            raise Broken(replace(failure, kind=Kind.BROKEN))
         if "crash" in reply:
-            raise Mismatch(str(reply["crash"]), kind="crash", function=self.name,
-                           error_type=str(reply.get("error_type") or "") or None)
+            raise Mismatch(replace(untrusted_failure(reply["crash"], self.name), kind=Kind.CRASH))
         try:
             data = reply["ok"]
             result = wire.decode(data["result"])
@@ -429,6 +434,26 @@ class RemoteFunction:
 
     def __repr__(self) -> str:
         return f"<graded {self.name} of {self.owner.context.student}>"
+
+
+_TEXT_LIMIT = 4000  # characters of any one field a worker reports; a student controls these
+
+
+def untrusted_failure(data: Any, function: str) -> Failure:
+    """A failure record a worker sent: only known fields of plain types, each bounded; anything else is malformed."""
+    if not isinstance(data, dict):
+        return Failure(Kind.CRASH, f"{function} gave back a malformed reply", function=function)
+    text = {name: value[:_TEXT_LIMIT] for name, value in data.items()
+            if name in _TEXT_FIELDS and isinstance(value, str)}
+    line = data.get("line") if isinstance(data.get("line"), int) and not isinstance(data.get("line"), bool) else None
+    kind = data.get("kind") if data.get("kind") in set(Kind) else Kind.CRASH
+    notes = [note[:_TEXT_LIMIT] for note in data.get("notes") or [] if isinstance(note, str)][:5]
+    return Failure(Kind(kind), text.pop("summary", f"{function} failed"), **{**text, "function": function},
+                   line=line, notes=notes)
+
+
+_TEXT_FIELDS = {"summary", "call", "inputs", "actual", "expected", "detail", "why", "example", "error_type",
+                "error_message", "file", "code"}
 
 
 def _open_up(root: Path, path: Path) -> None:

@@ -59,7 +59,6 @@ class Sandbox:
 
     hide: list[str] = field(default_factory=list)      # empty tmpfs over each
     expose: list[str] = field(default_factory=list)    # bound back read-only (under a hidden path)
-    uid_base: int = 64000
 
 
 def _check(result: int, what: str) -> None:
@@ -292,9 +291,10 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
     import torch
 
     faulthandler.disable()  # a student's crash is reported by the grader, not dumped on its terminal
-    from grader.impl import LoadedModule, SubmittedFunction
+    from grader.impl import LoadedModule, SubmittedFunction, crash_failure
     from grader.manifest import Exercise
     from grader.outcomes import Mismatch, Verdict
+    from grader.results import Failure, Kind, Status
 
     torch.set_num_threads(1)
     missing = _enter_sandbox(request, sandbox, limits)
@@ -320,11 +320,11 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
             result = functions[name].call(args, kwargs).result
             reply = None
         except Verdict as verdict:
-            reply = {"verdict": verdict.status, "message": verdict.message}
+            reply = {"verdict": Status(verdict.status).value, "failure": verdict.failure.to_json()}
         except Mismatch as crash:  # the exception's class name lets raises() and crash mistakes match
-            reply = {"crash": crash.message, "error_type": crash.error_type or ""}
+            reply = {"crash": crash.failure.to_json()}
         except BaseException as error:  # noqa: BLE001 - sys.exit and friends inside the function
-            reply = {"crash": _escaped(name, error, loaded.path), "error_type": type(error).__name__}
+            reply = {"crash": crash_failure(name, error, loaded.path, loaded.shown, "the checked inputs").to_json()}
         if reply is None:
             reply = _result_reply(result, args, kwargs, name)
         try:
@@ -332,7 +332,8 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
         except (OSError, wire.Unsupported) as error:
             if isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ECONNRESET):
                 os._exit(0)
-            wire.send(conn, {"crash": f"{name} gave an answer that could not be sent back: {error}"})
+            wire.send(conn, {"crash": Failure(Kind.CRASH, f"{name} gave an answer that could not be sent back: {error}",
+                                              function=name).to_json()})
         return reply
 
     while True:
@@ -383,9 +384,3 @@ def _result_reply(result, args, kwargs, name: str) -> dict:
                          "numbers, strings, dtypes, devices or tuples, lists and dicts of them"}
     except BaseException as error:  # noqa: BLE001 - a hostile object that fails while being read
         return {"crash": f"{name} returned a value that could not be read: {type(error).__name__}: {error}"}
-
-
-def _escaped(name: str, error: BaseException, path: Path) -> str:
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
-    where = f" at line {frames[-1].lineno} ({(frames[-1].line or '').strip()})" if frames else ""
-    return f"{name} raised {type(error).__name__}{where}: {error}"

@@ -10,7 +10,7 @@ def cmd_release(args) -> int:
     from grader.release.build import build_release
     from grader.terminal import DONE_STYLE, console
 
-    tree = load_course(args.course)
+    tree = load_course(args.course, stubs=True)
     out = console()
     with out.status("recording every check against the solution (grade profile)..."):
         release = build_release(tree, Path(args.out), exercise_ids=args.exercises or None, force=args.force)
@@ -28,7 +28,7 @@ def cmd_nbgrader(args) -> int:
     from grader.release.notebooks import build_nbgrader_course
     from grader.terminal import DONE_STYLE, console
 
-    tree = load_course(args.course)
+    tree = load_course(args.course, stubs=True)
     out = console()
     with out.status("recording the checks and writing one notebook per exercise..."):
         written = build_nbgrader_course(tree, Path(args.course_dir), exercise_ids=args.exercises or None,

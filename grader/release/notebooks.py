@@ -9,8 +9,8 @@ locked test cell per function, worth its points, that runs the same property
 checks against the notebook's function: a quick visible set, then the grade
 profile's full set between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``.
 
-``extract_submission`` reads a student's notebooks back into exercise
-modules, so ``tensorlings grade`` can grade an nbgrader class.
+``module_files`` reads a student's notebooks back into exercise modules,
+so ``tensorlings grade`` can grade an nbgrader class.
 """
 
 from __future__ import annotations
@@ -215,48 +215,6 @@ def notebook_functions(path: Path, names: list[str]) -> str:
 
 def _calls_grader(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Name) and n.id == "run_checks" for n in ast.walk(node))
-
-
-def extract_submission(notebook_dir: Path, tree: CourseTree, out: Path | None = None) -> dict[str, str]:
-    """One student's nbgrader folder (``submitted/<student>/``) as exercise modules.
-
-    Looks for ``<exercise>/<exercise>.ipynb`` (or any notebook in the
-    exercise's folder) and returns ``{exercise_id: module_source}``; with
-    ``out``, also writes ``out/<exercise>/<module>.py``, a folder laid out
-    like exercises/ that ``--impl`` or the grade engine can check.
-    """
-    notebook_dir = Path(notebook_dir)
-    found: dict[str, str] = {}
-    for exercise in tree.manifest.exercises:
-        folder = notebook_dir / exercise.id
-        candidates = [folder / f"{exercise.id}.ipynb"] + sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
-        notebook = next((c for c in candidates if c.is_file()), None)
-        if notebook is None:
-            continue
-        found[exercise.id] = notebook_functions(notebook, [f.name for f in exercise.functions])
-        if out is not None:
-            target = Path(out) / exercise.id / exercise.module
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(found[exercise.id], encoding="utf-8")
-    return found
-
-
-def is_nbgrader_folder(folder: Path) -> bool:
-    """Whether ``folder`` is nbgrader's submitted/ or autograded/ (student folders holding notebooks)."""
-    folder = Path(folder)
-    if folder.name not in ("submitted", "autograded") and not (folder.parent / "nbgrader_config.py").is_file():
-        return False
-    return any(folder.glob("*/*/*.ipynb"))
-
-
-def extract_class(folder: Path, tree: CourseTree, out: Path) -> dict[str, Path]:
-    """Every student in nbgrader's submitted/ (or autograded/) as a folder laid out like exercises/."""
-    students = {}
-    for student in sorted(p for p in Path(folder).iterdir() if p.is_dir() and not p.name.startswith(".")):
-        target = Path(out) / student.name
-        if extract_submission(student, tree, target):
-            students[student.name] = target
-    return students
 
 
 def module_files(student_folder: Path, exercises, already: dict[str, bytes] | None = None,

@@ -14,18 +14,17 @@ import pytest
 from PIL import Image
 
 from grader.course import CourseTree
-from grader.grading.model import FailureDetail, FunctionGrade, Picture, StudentGrade
+from grader.grading.model import FunctionGrade, Picture, StudentGrade
 from grader.grading.reports import (
     NBGRADER_COLUMNS,
     write_class_reports,
     write_student_reports,
 )
-from grader.grading.reports.common import plain_feedback, split_message
-from grader.grading.reports.feedback import explain
+from grader.grading.reports.common import plain_feedback
 from grader.grading.reports.files import write_atomic
 from grader.grading.reports.pictures import picture_uri
 from grader.manifest import Course
-from grader.results import Status
+from grader.results import Failure, Kind, KnownMistake, Status
 from tests.helpers import committed_stub, repo_course
 
 NBGRADER_EXPORT = [
@@ -81,15 +80,14 @@ def picture() -> Picture:
 
 
 def with_mistake(name: str = "bob") -> StudentGrade:
-    failure = FailureDetail(
-        test="exercises/02_image_layout/test_layout.py::test_to_nchw[cpu]",
-        message=MESSAGE + f"\nThis looks like a known mistake, {MISTAKE!r}: {EXPLANATION}",
-        mistake=MISTAKE,
-        mistake_explanation=EXPLANATION,
-        picture=picture(),
+    failure = Failure(
+        Kind.SHAPE, MESSAGE, function="to_nchw", call="to_nchw", inputs="batch=tensor of shape (2, 5, 7, 3), uint8",
+        actual="shape (2, 3, 7, 5)", expected="shape (2, 3, 5, 7)", why="the channel axis must move to position 1",
+        mistake=KnownMistake(MISTAKE, EXPLANATION),
     )
     return StudentGrade(name, [
-        FunctionGrade("02_image_layout", "to_nchw", Status.WRONG, 0, 2, 3, 10, failure, HINT),
+        FunctionGrade("02_image_layout", "to_nchw", Status.WRONG, 0, 2, 3, 10, failure,
+                      "exercises/02_image_layout/test_layout.py::test_to_nchw[cpu]", picture(), HINT),
         passed("02_image_layout", "to_nhwc", 2),
         FunctionGrade("03_strides", "contiguous_strides", Status.NOT_STARTED, 0, 3, 0, 4, None, "h1"),
     ], seconds=2.0)
@@ -100,7 +98,7 @@ def limited(name: str = "eve") -> StudentGrade:
         passed("02_image_layout", "to_nchw", 2),
         passed("02_image_layout", "to_nhwc", 2),
         FunctionGrade("03_strides", "contiguous_strides", Status.ERROR, 0, 3, 0, 4,
-                      FailureDetail("", "grading stopped: wall time 10 s exceeded <b>not bold</b>"), None),
+                      Failure(Kind.LIMIT, "grading stopped: wall time 10 s exceeded <b>not bold</b>")),
     ], limits_hit=[LIMIT], warnings=["RLIMIT_NPROC not enforced"])
 
 
@@ -158,26 +156,43 @@ def test_feedback_lists_functions_in_course_order(tree, tmp_path):
     assert positions == sorted(positions)
 
 
-def test_explain_takes_a_comparison_message_apart():
-    explained = explain(MESSAGE)
-    assert explained is not None
-    assert (explained.actual, explained.expected) == ("shape (2, 3, 7, 5)", "shape (2, 3, 5, 7)")
-    assert explained.input == "batch=tensor of shape (2, 5, 7, 3), uint8"
-    assert explained.why == "the channel axis must move to position 1"
-    values = explain("f returned wrong values at 2 of 6 positions; first at index (0, 1): got 3, expected 4, for x=1")
-    assert (values.actual, values.expected, values.input) == ("3", "4", "x=1")
-    same = explain("contiguous_strides((3, 2)) returned (6, 2); expected (2, 1)")
-    assert (same.call, same.actual, same.expected, same.input) == ("contiguous_strides((3, 2))", "(6, 2)", "(2, 1)", None)
-    assert explain("f raised ValueError at f.py line 3: no\n  for x=1") is None
-    copy = explain("f returned a copy, for x=tensor of shape (2,); expected a view that shares memory")
-    assert (copy.actual, copy.expected, copy.input) == ("a copy", "a view that shares memory", "x=tensor of shape (2,)")
-    dtype = explain("f returned dtype float64; expected float32, for x=1")
-    assert (dtype.actual, dtype.expected) == ("dtype float64", "dtype float32")
+def test_the_comparison_path_fills_the_parts_each_view_lays_out():
+    import torch
+
+    from grader.compare import agree
+    from grader.outcomes import Mismatch
+
+    def to_nchw(batch):
+        return batch.permute(0, 3, 2, 1)
+
+    def reference(batch):
+        return batch.permute(0, 3, 1, 2)
+
+    with pytest.raises(Mismatch) as caught:
+        agree(to_nchw, reference, torch.zeros(2, 5, 7, 3, dtype=torch.uint8), why="the channel axis moves")
+    failure = caught.value.failure
+    assert (failure.kind, failure.call) == ("shape", "to_nchw")
+    assert (failure.actual, failure.expected) == ("shape (2, 3, 7, 5)", "shape (2, 3, 5, 7)")
+    assert failure.inputs == "batch=tensor of shape (2, 5, 7, 3), uint8"
+    assert failure.why == "the channel axis moves"
+    with pytest.raises(Mismatch) as caught:
+        agree(lambda x: x + (x == 2), lambda x: x, torch.tensor([1, 2, 3]))
+    values = caught.value.failure
+    assert (values.actual, values.expected, values.inputs) == ("3", "2", "x=tensor([1, 2, 3]) of shape (3,), int64")
+    assert values.detail == "wrong values at 1 of 3 positions; first at index (1,)"
+    ones = torch.ones(2)
+    with pytest.raises(Mismatch) as caught:
+        agree(lambda x: x.clone(), lambda x: x, ones, view_of=ones)
+    copy = caught.value.failure
+    assert (copy.kind, copy.actual, copy.expected) == ("view", "a copy", "a view that shares memory with its input")
+    restored = Failure.from_json(json.loads(json.dumps(failure.to_json())))
+    assert restored == failure, "the record survives grade.json unchanged"
 
 
 def test_hypothesis_example_is_kept_and_grader_internals_are_dropped():
-    message = (
-        "f returned wrong values at 1 of 2 positions; first at index (0,): got 1, expected 2, for x=tensor\n"
+    from grader.failures import example_from_notes
+
+    notes = [
         "Failing test case: test_f(\n"
         "    submission=<grader.grading.remote.RemoteSubmission object at 0x7f>,\n"
         "    reference=<grader.impl.Reference object at 0x7f>,\n"
@@ -185,13 +200,13 @@ def test_hypothesis_example_is_kept_and_grader_internals_are_dropped():
         ")\n"
         "Explanation:\n"
         "    These lines were always and only run by failing test cases:\n"
-        "        /work/main/grader/compare.py:338\n"
-    )
-    headline, example = split_message(message)
-    assert headline == message.splitlines()[0]
+        "        /work/main/grader/compare.py:338\n",
+    ]
+    example = example_from_notes(notes)
     assert example == "x=tensor([1, 5])"
+    failure = Failure(Kind.VALUES, "f returned wrong values", example=example)
     grade = StudentGrade("zed", [FunctionGrade("03_strides", "contiguous_strides", Status.WRONG, 0, 3, 0, 1,
-                                               FailureDetail("t", message), "h1")])
+                                               failure, "t", None, "h1")])
     text = plain_feedback(grade.functions[0])
     assert "x=tensor([1, 5])" in text
     assert "compare.py" not in text and "RemoteSubmission" not in text
@@ -302,7 +317,7 @@ def test_reports_are_written_atomically(tmp_path, monkeypatch):
     def broken_replace(source, destination):
         raise OSError("disk full")
 
-    monkeypatch.setattr("grader.grading.reports.files.os.replace", broken_replace)
+    monkeypatch.setattr("grader.atomic.os.replace", broken_replace)
     with pytest.raises(OSError):
         write_atomic(target, "second")
     assert target.read_text() == "first"                      # the old report is intact
@@ -385,8 +400,10 @@ def test_committed_demo_class_is_up_to_date(make_class, class_course, tmp_path):
 def test_an_import_error_shared_by_functions_is_one_card(tree, tmp_path):
     broken = "02_image_layout/layout.py line 3: importing it raised ModuleNotFoundError: No module named 'cv2'"
     grade = StudentGrade("kim", [
-        FunctionGrade("02_image_layout", "to_nchw", Status.ERROR, 0, 2, 0, 3, FailureDetail("a", broken), "h1"),
-        FunctionGrade("02_image_layout", "to_nhwc", Status.ERROR, 0, 2, 0, 2, FailureDetail("b", broken), "h1"),
+        FunctionGrade("02_image_layout", "to_nchw", Status.ERROR, 0, 2, 0, 3, Failure(Kind.BROKEN, broken), "a",
+                      None, "h1"),
+        FunctionGrade("02_image_layout", "to_nhwc", Status.ERROR, 0, 2, 0, 2, Failure(Kind.BROKEN, broken), "b",
+                      None, "h1"),
         passed("03_strides", "contiguous_strides", 3),
     ])
     write_student_reports(grade, tree, tmp_path)

@@ -128,7 +128,7 @@ def test_learner_feedback_in_a_release_names_the_case_and_the_mistake(release, t
                 "--impl", folders["strides built from the front"]], cwd=release)
     assert done.returncode == 1
     assert "This looks like a known mistake, 'strides built from the front'" in done.stdout
-    assert "Falsifying example (recorded case" in done.stdout
+    assert "Smallest failing example:" in done.stdout and "(the example is recorded case" in done.stdout
     assert "Traceback" not in done.stdout
 
 

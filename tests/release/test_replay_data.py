@@ -55,8 +55,17 @@ def test_the_key_ignores_layout_but_not_dtype_or_values():
     assert replay.fingerprint(((3, 2),), {}) != replay.fingerprint(([3, 2],), {})
 
 
-def test_a_full_course_does_not_replay():
-    from pathlib import Path
+def test_a_full_course_does_not_replay(tiny, monkeypatch):
+    """A course with solutions/ draws its cases even where a recording lies beside its tests;
+    the same folder in a release (no solutions/) replays it."""
+    import shutil
 
-    root = Path(__file__).resolve().parents[2]
-    assert not replay.replays_folder(root / "exercises" / "03_strides")
+    monkeypatch.delenv(replay.ENV, raising=False)
+    folder = tiny / "exercises" / "01_scale"
+    recording = replay.cases_path(folder)
+    recording.parent.mkdir(parents=True, exist_ok=True)
+    recording.write_bytes(b"recorded cases")
+    assert (tiny / "solutions").is_dir()
+    assert not replay.replays_folder(folder)
+    shutil.rmtree(tiny / "solutions")
+    assert replay.replays_folder(folder)

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import textwrap
 from dataclasses import dataclass, field
 
 from grader.course import CourseTree
 from grader.grading.model import FunctionGrade, StudentGrade
 from grader.results import Status
-
-STATUS_LABEL = {
-    Status.PASSED: "passed",
-    Status.WRONG: "wrong",
-    Status.ERROR: "error",
-    Status.NOT_STARTED: "not started",
-    Status.SKIPPED: "skipped",
-}
-
-# A known mistake's name is also in the message that the comparison path writes; the reports
-# show it separately, so it is cut from the message there.
-_MISTAKE_MARKER = "\nThis looks like a known mistake"
 
 
 @dataclass
@@ -96,42 +82,6 @@ def percent(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole else 0.0
 
 
-def clean_message(function: FunctionGrade) -> str:
-    """The failure message without the known-mistake sentence the reports show on their own."""
-    if function.failure is None:
-        return ""
-    message = function.failure.message
-    if function.failure.mistake and _MISTAKE_MARKER in message:
-        message = message.split(_MISTAKE_MARKER, 1)[0]
-    return message.strip()
-
-
-_EXAMPLE_STARTS = ("Failing test case:", "Falsifying example:", "Falsifying explicit example:")
-_FIXTURE_LINE = re.compile(r"^\s*(submission|reference)=<.*>,?\s*$")
-
-
-def split_message(message: str) -> tuple[str, str | None]:
-    """``(headline, example)``: the comparison's explanation, and Hypothesis's failing example as code.
-
-    The example loses the lines that only name the grader's fixture objects, and Hypothesis's
-    ``Explanation:`` block (lines of the grader's own files) is dropped: neither helps a student.
-    """
-    lines = message.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip().startswith(_EXAMPLE_STARTS)), None)
-    if start is None:
-        return message.strip(), None
-    example: list[str] = []
-    for line in lines[start + 1:]:
-        if line.strip().startswith("Explanation:"):
-            break
-        if _FIXTURE_LINE.match(line) or line.strip() in (")", ""):
-            continue
-        example.append(line.rstrip().removesuffix(","))
-    headline = "\n".join(lines[:start]).strip()
-    example_text = textwrap.dedent("\n".join(example)).strip("\n")
-    return headline, example_text or None
-
-
 def plain_feedback(function: FunctionGrade) -> str:
     """What a function's grade says in plain text: verdict, failure, known mistake, next hint."""
     checks = f"{function.checks_passed}/{function.checks_total} checks passed"
@@ -142,21 +92,22 @@ def plain_feedback(function: FunctionGrade) -> str:
         lines.append("Not started: the function still raises NotImplementedError.")
     elif function.status == Status.SKIPPED:
         lines.append("Skipped: its checks could not run on the grading machine.")
+    elif function.status == Status.GRADER_ERROR:
+        lines.append("The grader failed on this function's checks: this is not counted as your mistake.")
     else:
-        lines.append(f"{STATUS_LABEL[function.status].capitalize()}: {checks}.")
-    if function.failure is not None:
+        lines.append(f"{function.status.value.capitalize()}: {checks}.")
+    failure = function.failure
+    if failure is not None:
         lines.append("")
-        if function.failure.test:
-            lines.append(f"Check: {function.failure.test}")
-        headline, example = split_message(clean_message(function))
-        lines.append(headline)
-        if example:
+        if function.failed_check:
+            lines.append(f"Check: {function.failed_check}")
+        lines.append(failure.headline())
+        if failure.example:
             lines.append("Smallest failing example:")
-            lines.append(example)
-        if function.failure.mistake:
-            explanation = f": {function.failure.mistake_explanation}" if function.failure.mistake_explanation else ""
+            lines.append(failure.example)
+        if failure.mistake:
             lines.append("")
-            lines.append(f"Known mistake, {function.failure.mistake!r}{explanation}")
+            lines.append(f"Known mistake, {failure.mistake.name!r}: {failure.mistake.explanation}")
     if function.next_hint and function.status != Status.PASSED:
         lines.append("")
         lines.append(f"Next hint: {function.next_hint}")

@@ -93,8 +93,9 @@ def common_mistakes(grades: list[StudentGrade], tree: CourseTree | None = None) 
     for grade in grades:
         for function in grade.functions:
             if function.failure is not None and function.failure.mistake:
-                key = (function.exercise, function.function, function.failure.mistake)
-                entry = found.setdefault(key, MistakeCount(function.failure.mistake, *key[:2]))
+                name = function.failure.mistake.name
+                key = (function.exercise, function.function, name)
+                entry = found.setdefault(key, MistakeCount(name, *key[:2]))
                 entry.students.append(grade.student)
     order = course_order(tree)
     return sorted(found.values(), key=lambda m: (-len(m.students), order.get((m.exercise, m.function), len(order)),

@@ -7,13 +7,15 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from grader.grading.reports.common import STATUS_LABEL, points_text
+from grader.grading.reports.common import points_text
+from grader.results import Status
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _chip_class(status) -> str:
-    return STATUS_LABEL.get(status, str(status)).replace(" ", "-")
+    status = Status(status)
+    return ("error" if status == Status.GRADER_ERROR else status.value).replace(" ", "-")
 
 
 @cache
@@ -28,7 +30,7 @@ def environment() -> Environment:
     )
     env.filters["points"] = points_text
     env.filters["chip"] = _chip_class
-    env.filters["label"] = lambda status: STATUS_LABEL.get(status, str(status))
+    env.filters["label"] = lambda status: Status(status).value
     return env
 
 

@@ -1,0 +1,173 @@
+"""The slots that grade students in parallel: forked grader processes, one worker uid each.
+
+A slot is one grader process (or the caller's own, for one job). It grades whole students
+one after another with the settings every slot shares (``SlotSettings``), and its own
+index, scratch folder and worker uid.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import replay
+from grader.course import CourseTree
+from grader.grading.errors import GradingError
+from grader.grading.intake import Entry
+from grader.grading.remote import Batch
+from grader.grading.session import forget_tests, grade_student
+from grader.grading.storage import save_grade
+from grader.grading.worker import Limits
+from grader.manifest import Exercise
+
+# Worker uids: ranges of 16 from 64000 up, far above the uids of people and services.
+FIRST_WORKER_UID = 64000
+UID_RANGE_SIZE = 16
+UID_RANGES = 512
+
+
+@dataclass(frozen=True)
+class SlotSettings:
+    """What every slot of one run shares."""
+
+    tree: CourseTree
+    exercises: tuple[Exercise, ...]
+    server: Path                     # the fork server's socket
+    uid_base: int                    # slot i's workers run as uid_base + i
+    limits: Limits
+    out: Path                        # REPORTS/: one folder per student
+    work: Path                       # the run's private work folder
+    warnings: tuple[str, ...]        # told to every student's grade (sandbox features missing)
+    write_reports: bool
+    profile: str                     # the Hypothesis profile
+    recordings: dict[str, Path]      # exercise id -> the cases to replay
+
+
+@dataclass(frozen=True)
+class SlotResult:
+    student: str
+    problem: str | None     # what went wrong for this student, if anything
+
+
+@dataclass
+class _Slot:
+    """One slot's own state in its process."""
+
+    settings: SlotSettings
+    index: int
+    scratch: Path
+    stack: contextlib.ExitStack      # the replay switches, undone when the slot closes
+    batches: dict[str, Batch]
+    previous_temp: tuple[str | None, str | None]
+
+
+_slot: _Slot | None = None
+
+
+def _open_slot(counter, settings: SlotSettings) -> None:
+    global _slot
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    scratch = settings.work / f"scratch-{index}"
+    scratch.mkdir(mode=0o711, exist_ok=True)
+    previous_temp = (tempfile.tempdir, os.environ.get("TMPDIR"))
+    tempfile.tempdir = str(scratch)
+    os.environ["TMPDIR"] = str(scratch)
+    # The checks replay recorded cases. @check decides when a test module is imported, so replay
+    # is switched on before this process imports any (and any imported before are forgotten).
+    forget_tests(settings.tree)
+    stack = contextlib.ExitStack()
+    batches = {}
+    for exercise in settings.exercises:
+        recording = settings.recordings.get(exercise.id)
+        if recording is not None:
+            stack.enter_context(replay.forced(settings.tree.exercise_dir(exercise), recording))
+            batches[exercise.id] = Batch.from_recording(exercise, recording)
+    _slot = _Slot(settings, index, scratch, stack, batches, previous_temp)
+
+
+def _close_slot() -> None:
+    """Undo ``_open_slot`` where it ran in the caller's own process (one job)."""
+    global _slot
+    if _slot is None:
+        return
+    slot, _slot = _slot, None
+    slot.stack.close()
+    forget_tests(slot.settings.tree)
+    tempfile.tempdir = slot.previous_temp[0]
+    if slot.previous_temp[1] is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = slot.previous_temp[1]
+
+
+def _grade_in_slot(entry: Entry) -> SlotResult:
+    slot = _slot
+    assert slot is not None, "a slot grades only after _open_slot"
+    s = slot.settings
+    folder = s.out / entry.student
+    try:
+        grade = grade_student(entry, s.tree, s.exercises, server=s.server, uid=s.uid_base + slot.index,
+                              home=s.work / "students" / entry.student, limits=s.limits, scratch=slot.scratch,
+                              warnings=s.warnings, profile=s.profile, batches=slot.batches)
+    except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
+        return SlotResult(entry.student, f"{type(error).__name__}: {error}")
+    save_grade(folder, grade)
+    if s.write_reports:
+        try:
+            from grader.grading.reports import write_student_reports
+
+            write_student_reports(grade, s.tree, folder)
+        except Exception as error:  # noqa: BLE001
+            return SlotResult(entry.student, f"reports for {entry.student} failed: {type(error).__name__}: {error}")
+    return SlotResult(entry.student, None)
+
+
+def run_slots(settings: SlotSettings, jobs: int, todo: Sequence[Entry]) -> Iterator[SlotResult]:
+    """Grade ``todo`` in ``jobs`` slots, yielding each student's result as it finishes."""
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("i", 0)
+    if jobs == 1:
+        _open_slot(counter, settings)
+        try:
+            yield from map(_grade_in_slot, todo)
+        finally:
+            _close_slot()
+        return
+    with context.Pool(jobs, _open_slot, (counter, settings)) as pool:
+        yield from pool.imap_unordered(_grade_in_slot, todo)
+        pool.close()
+        pool.join()
+
+
+def _uids_in_use() -> set[int]:
+    uids = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                uids.add(entry.stat().st_uid)
+    return uids
+
+
+def free_uid_base(slots: int, first: int = FIRST_WORKER_UID, ranges: int = UID_RANGES) -> int:
+    """The first uid of ``slots`` consecutive worker uids that no running process uses.
+
+    Workers of a slot run as one uid, and cleaning up after a worker kills
+    every process of that uid: two grading runs at once (two courses, or a
+    test suite beside a real run) must never share one, or each would kill
+    the other's workers.
+    """
+    busy = _uids_in_use()
+    start = os.getpid() % ranges  # spread concurrent runs out before checking
+    for step in range(ranges):
+        base = first + ((start + step) % ranges) * UID_RANGE_SIZE
+        if not busy.intersection(range(base, base + max(slots, 1))):
+            return base
+    raise GradingError("every worker uid range is in use by another grading run: wait for it to finish")
+
