@@ -1,15 +1,19 @@
-"""The shipped course itself is sound: the same proof `tensorlings validate` prints."""
+"""The shipped course itself is sound: the same proof `tensorlings validate` prints.
+
+Validation runs the stub of every exercise, so it runs on a pristine copy of the course: the
+learner's own modules in exercises/ are never read (docs/testing.md).
+"""
 
 from __future__ import annotations
 
 from grader.course import load_course
 from grader.mistakes import load_mistakes
 from grader.validate import validate
-from tests.helpers import REPO
+from tests.helpers import repo_course
 
 
-def test_the_course_is_sound():
-    tree = load_course(REPO)
+def test_the_course_is_sound(pristine_course):
+    tree = load_course(pristine_course)
     verdicts = validate(tree)
     problems = [f"{v.exercise} {v.function}: {p}" for v in verdicts for p in v.problems]
     assert not problems, "\n".join(problems)
@@ -18,7 +22,7 @@ def test_the_course_is_sound():
 
 
 def test_every_function_has_two_hint_tiers_and_three_known_mistakes():
-    tree = load_course(REPO)
+    tree = repo_course()
     short = []
     for exercise in tree.manifest.exercises:
         mistakes = load_mistakes(tree.mistakes_path(exercise), f"course_test_{exercise.id}")
