@@ -93,12 +93,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _check_impl_option(config: pytest.Config) -> None:
+    """A missing ``--impl`` folder is one usage error at the start, not a traceback in every check."""
+    chosen = config.getoption("impl", None)
+    if chosen in (None, "exercises", "solutions") or config.getoption("help", False):
+        return
+    here = Path(config.invocation_params.dir)
+    if Path(here, chosen).is_dir():
+        return
+    first = next((arg.split("::")[0] for arg in config.args if not arg.startswith("-")), ".")
+    try:
+        from grader.course import find_root
+
+        if (find_root(here / first) / chosen).is_dir():  # a path relative to the course
+            return
+    except CourseError:
+        pass
+    raise pytest.UsageError(f"--impl {chosen}: no such folder. {IMPL_HELP}")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: the check needs a CUDA or MPS device; skipped with a reason elsewhere")
     config.addinivalue_line("markers", f"{MARKER}(function): the exercise function a check belongs to")
     config.addinivalue_line(
         "markers", "in_process: the check patches torch around the learner's call; skipped in sandboxed grading")
     config.stash[_results_key] = []
+    _check_impl_option(config)
     # Checks use tiny tensors, where a second thread only adds overhead (a 17 ms max(dim) became 5 us).
     import torch
 

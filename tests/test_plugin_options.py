@@ -104,8 +104,6 @@ def test_impl_of_a_missing_folder_names_it_and_says_what_impl_takes(course):
     assert f"--impl no_such_folder: no such folder. {IMPL_HELP}" in flat(result.stdout.str() + result.stderr.str())
 
 
-@pytest.mark.xfail(strict=True, reason="the plugin checks --impl in each check's setup, not once at the start: "
-                   "every check errors with a traceback and the run exits 1, not one usage error")
 def test_impl_of_a_missing_folder_is_one_usage_error(course):
     result = course.runpytest("exercises/01_scale", "--impl", "no_such_folder")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
