@@ -117,7 +117,7 @@ def test_seed_example_loss_14_gradient_5(submission):
     same(result, (torch.tensor(14.0), torch.tensor([5.0])),
          what="abs_error_and_grad(w=[4.], x=[5.], y=[6.])",
          why="L = |4*5 - 6| = 14, and the error is positive, so dL/dw = x = 5")
-    expect(w.grad is None, "abs_error_and_grad left a .grad on the caller's w (the slides' w1, which "
+    expect(w.grad is None, "abs_error_and_grad left a .grad on the caller's w (a tensor that "
                            "requires grad): differentiate a private copy, w.detach().clone().requires_grad_(), "
                            "and use torch.autograd.grad instead of backward()")
 
