@@ -93,6 +93,16 @@ def scale_channels_einsum(images, factors):
     return torch.einsum("...c,c->...", images.to(factors.dtype), factors)
 
 
+@mistake("scale_channels", "factors shaped for channels-first images",
+         "factors[:, None, None] has shape (C, 1, 1), which lines up with a (C, H, W) "
+         "image. These images are channels-last, (..., H, W, C): broadcasting pairs "
+         "shapes from the right, so (C, 1, 1) meets (H, W, C) and either fails or "
+         "scales whole rows. A plain (C,) tensor already matches the last axis: "
+         "images * factors.")
+def scale_channels_chw_factors(images, factors):
+    return images * factors[:, None, None]
+
+
 # batch_mean -----------------------------------------------------------------
 
 
