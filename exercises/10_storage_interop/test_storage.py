@@ -117,6 +117,14 @@ def test_as_float32_tensor_shares_a_plain_float32_array(submission, reference):
 
 
 @check("as_float32_tensor")
+def test_as_float32_tensor_shares_a_non_contiguous_float32_array(submission, reference):
+    learner, oracle = scenario(_wrap_array, submission.as_float32_tensor, reference.as_float32_tensor)
+    agree(learner, oracle, torch.arange(6.0).reshape(2, 3), "permuted",
+          why="a transposed float32 array (strides that are not C order) still needs no copy: "
+              "torch.from_numpy accepts any non-negative strides, so the tensor must share its memory")
+
+
+@check("as_float32_tensor")
 def test_as_float32_tensor_of_a_tensor_turned_into_numpy(submission, reference):
     learner, oracle = scenario(_wrap_array, submission.as_float32_tensor, reference.as_float32_tensor)
     agree(learner, oracle, torch.ones(3, 4), "contiguous",
@@ -129,6 +137,14 @@ def test_as_float32_tensor_converts_numpy_default_floats(submission, reference):
     array = np.arange(3.0)
     agree(submission.as_float32_tensor, reference.as_float32_tensor, array,
           why="np.arange(3.0) is float64, NumPy's default float; the result must be float32")
+
+
+@check("as_float32_tensor")
+def test_as_float32_tensor_keeps_integer_values(submission, reference):
+    array = np.array([[0, 51, 255], [7, 300, 1000]], dtype=np.int64)
+    agree(submission.as_float32_tensor, reference.as_float32_tensor, array,
+          why="converting to float32 keeps the numbers: 51 becomes 51.0, not 0.2; "
+              "only a dtype changes, nothing is rescaled")
 
 
 # --- edited_row ----------------------------------------------------------------
@@ -273,6 +289,14 @@ def test_roundtrip_of_one_coordinate_column(submission, reference):
               "the loaded copy must hold just those 3 numbers")
 
 
+@check("roundtrip")
+def test_roundtrip_keeps_an_integer_dtype(submission, reference):
+    learner, oracle = scenario(_save_and_load, submission.roundtrip, reference.roundtrip)
+    agree(learner, oracle, torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.uint8), "contiguous",
+          why="a uint8 tensor comes back as uint8: torch.save keeps the dtype, "
+              "a detour through Python numbers does not")
+
+
 # --- read_rows -----------------------------------------------------------------
 
 
@@ -305,6 +329,16 @@ def test_read_rows_reads_a_slice(submission, reference, read, as_path):
                         "of the dataset's dtype")
         same(out, torch.from_numpy(data[start:stop]), what=f"read_rows(path, {name!r}, {start}, {stop})",
              why=f"the same rows as data[{start}:{stop}] on the array that was written")
+
+
+@check("read_rows")
+def test_read_rows_of_integer_rows(submission, reference):
+    data = np.arange(10, dtype=np.int64).reshape(5, 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rows.h5"
+        _write_hdf5(path, "coords", data)
+        agree(submission.read_rows, reference.read_rows, path, "coords", 1, 3,
+              why="rows 1:3 are rows 1 and 2 (stop excluded, as in Python), in the dataset's int64")
 
 
 @check("read_rows")
