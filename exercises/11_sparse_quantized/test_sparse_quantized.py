@@ -213,6 +213,25 @@ def test_quantize_int8_small_example(submission, reference):
 
 
 @check("quantize_int8")
+def test_quantize_int8_at_exact_halves_and_the_clamp(submission, reference):
+    # Every number here is exact in float32: scale = 63.75 / 255 = 0.25 exactly, so
+    # low / scale = -99.5, and 0.125, 0.375 and 38.875 sit at 0.5, 1.5 and 155.5 levels.
+    x = torch.tensor([-24.875, 0.125, 0.375, 38.875])
+    q, _, _ = agree(
+        submission.quantize_int8, reference.quantize_int8, x,
+        why="scale = 0.25; zero_point = -128 - round(-99.5) = -28 (round half to even); 0.5 and 1.5 "
+            "round to 0 and 2; 38.875 / 0.25 = 155.5 rounds to 156, and 156 - 28 = 128 is clamped to 127")
+    same(q, torch.tensor([-128, -28, -26, 127], dtype=torch.int8), what="quantize_int8(x)[0]")
+
+
+@check("quantize_int8")
+def test_quantize_int8_of_positive_values(submission, reference):
+    agree(submission.quantize_int8, reference.quantize_int8, torch.tensor([0.517, 1.02, 2.55]),
+          why="every value is positive, yet the range still starts at 0: low = 0, scale = 2.55 / 255 "
+              "= 0.01, zero_point = -128, and 0.517 / 0.01 = 51.7 rounds to 52, level -76")
+
+
+@check("quantize_int8")
 def test_quantize_int8_of_zeros(submission, reference):
     agree(submission.quantize_int8, reference.quantize_int8, torch.zeros(2, 3),
           why="all zeros: high == low, so scale is 1.0, zero_point is -128 and every level is -128")
