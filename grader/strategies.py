@@ -235,3 +235,24 @@ def indices_into(draw, shape: Sequence[int]) -> tuple[int, ...]:
     if any(side < 1 for side in shape):
         raise ValueError(f"shape {tuple(shape)} has an empty axis: no index exists")
     return tuple(draw(st.integers(0, side - 1)) for side in shape)
+
+
+def as_lists_or_tuples(values: st.SearchStrategy) -> st.SearchStrategy:
+    """``values``' tuples of ints as Python lists or as tuples, lists drawn first.
+
+    Functions that take a shape or strides as ``Sequence[int]`` must accept
+    both and must not change a list they are given. Every tuple of ints in
+    the drawn value is converted, also inside a tuple of mixed items (a
+    shape, its strides and an offset become two lists and an int); a list
+    is the simplest choice, so the first case Hypothesis tries always holds
+    one and a function that edits its argument in place cannot slip through.
+    """
+
+    def convert(value, kind):
+        if isinstance(value, tuple) and all(isinstance(item, int) for item in value):
+            return kind(value)
+        if isinstance(value, tuple):
+            return tuple(convert(item, kind) for item in value)
+        return value
+
+    return st.tuples(values, st.sampled_from((list, tuple))).map(lambda pair: convert(*pair))

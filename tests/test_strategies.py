@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from hypothesis import find, given, settings
+from hypothesis import strategies as st
 
 from grader import strategies as tst
 
@@ -39,6 +40,20 @@ def test_relayout_keeps_the_values(layout):
 def test_shapes_and_strides_have_matching_ranks(pair):
     shape, strides = pair
     assert len(shape) == len(strides) and all(s >= 0 for s in strides)
+
+
+def test_shapes_come_as_lists_first_and_as_tuples_too():
+    forms = tst.as_lists_or_tuples(tst.shapes_and_strides(min_rank=1))
+    quiet = settings(database=None, max_examples=200)
+    simplest = find(forms, lambda pair: True, settings=quiet)
+    assert all(type(part) is list for part in simplest)
+    assert all(type(part) is tuple for part in find(forms, lambda pair: type(pair[0]) is tuple, settings=quiet))
+
+
+def test_only_tuples_of_ints_become_lists():
+    mixed = st.just(((2, 3), (3, 1), 4, "coords"))
+    converted = find(tst.as_lists_or_tuples(mixed), lambda value: True, settings=settings(database=None))
+    assert converted == ([2, 3], [3, 1], 4, "coords")
 
 
 @settings(max_examples=30, deadline=None)
