@@ -65,7 +65,7 @@ def by_builtin(a, b):
 # broadcast_shape ------------------------------------------------------------
 
 
-@check("broadcast_shape", shapes=compatible_shapes())
+@check("broadcast_shape", shapes=tst.as_lists_or_tuples(compatible_shapes()))
 def test_broadcast_shape_matches_reference(submission, reference, shapes):
     agree(submission.broadcast_shape, reference.broadcast_shape, *shapes,
           why="align from the right, missing axes count as 1, a 1 takes the other size")
@@ -108,6 +108,13 @@ def test_broadcast_shape_both_sides_stretch(submission, reference):
           why="(4,) counts as (1, 4): the 1s of both shapes stretch, giving (3, 4)")
     agree(submission.broadcast_shape, reference.broadcast_shape, (1, 5), (6, 5),
           why="the first shape's size-1 axis stretches to 6")
+
+
+@check("broadcast_shape")
+def test_broadcast_shape_of_lists_of_different_lengths(submission, reference):
+    agree(submission.broadcast_shape, reference.broadcast_shape, [4], [2, 3, 1],
+          why="shapes may come as lists; [4] counts as [1, 1, 4], and neither list may be "
+              "changed: pad a copy, not the caller's list")
 
 
 @check("broadcast_shape")

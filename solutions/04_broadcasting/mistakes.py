@@ -22,6 +22,18 @@ def broadcast_shape_left_aligned(a, b):
     return tuple(result)
 
 
+@mistake("broadcast_shape", "padded the caller's shape in place",
+         "a.insert(0, 1) pads the list you were given, so the caller's shape grows "
+         "behind its back (and a tuple has no insert at all). Pad copies instead: "
+         "(1,) * (rank - len(a)) + tuple(a).")
+def broadcast_shape_pads_in_place(a, b):
+    while len(a) < len(b):
+        a.insert(0, 1)
+    while len(b) < len(a):
+        b.insert(0, 1)
+    return tuple(x if y == 1 else y for x, y in zip(a, b))
+
+
 @mistake("broadcast_shape", "larger size wins",
          "Taking the larger size accepts shapes that do not broadcast, such as 2 "
          "with 3, and gets 1 with 0 wrong: the size-1 axis stretches to 0. Two sizes "
