@@ -76,3 +76,16 @@ def test_small_uint8_images_have_all_different_pixels(batch):
 def test_bad_arguments_are_rejected_early_with_their_names(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.float64])
+def test_wide_tensors_hold_only_values_that_float32_changes(dtype):
+    found = find(tst.wide_tensors((3,), dtype), lambda t: True, settings=settings(database=None))
+    assert found.dtype == dtype
+    assert not torch.equal(found.to(torch.float32).to(dtype), found)
+    assert (found.to(torch.float32).to(dtype) != found).all()
+
+
+def test_a_float32_detour_is_not_asked_of_a_narrow_dtype():
+    with pytest.raises(ValueError, match="use torch.int64 or torch.float64"):
+        tst.changed_by_float32(torch.int16)
