@@ -212,6 +212,16 @@ def class_map_keepdim(scores):
     return values, indices
 
 
+@mistake("class_map", "last tied class wins",
+         "Searching the classes from the end (or flipping them) gives the largest of the "
+         "tied classes. The contract, like argmax, wants the first: on a tie the smallest "
+         "class index wins, scores.max(dim=1) does exactly that.")
+def class_map_last_of_ties(scores):
+    flipped = scores.flip(1)
+    values, indices = flipped.max(dim=1)
+    return values, scores.shape[1] - 1 - indices
+
+
 @mistake("class_map", "values and indices swapped",
          "max(dim) returns the values first and the indices second; the tuple asked "
          "for has the same order.")
