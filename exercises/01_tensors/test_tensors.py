@@ -85,6 +85,12 @@ def test_rank_and_shape_matches_torch(submission, t):
 
 
 @check("rank_and_shape")
+def test_rank_and_shape_of_a_scalar(submission, reference):
+    agree(submission.rank_and_shape, reference.rank_and_shape, torch.tensor(7.5),
+          why="a 0-dim tensor (a scalar) has no axes: rank 0 and the empty shape ()")
+
+
+@check("rank_and_shape")
 def test_rank_and_shape_of_an_image_batch(submission, reference):
     agree(submission.rank_and_shape, reference.rank_and_shape, torch.zeros(2, 3, 4, 5),
           why="a batch (N, C, H, W) = (2, 3, 4, 5) has 4 axes, whatever their sizes")

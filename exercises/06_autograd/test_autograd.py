@@ -165,6 +165,12 @@ def test_by_hand_seed_example_and_kink(submission):
 # cube_sum_grad --------------------------------------------------------------
 
 
+@check("cube_sum_grad")
+def test_cube_sum_grad_of_a_scalar(submission, reference):
+    agree(submission.cube_sum_grad, reference.cube_sum_grad, torch.tensor(-2.0),
+          why="x of any shape includes a 0-dim tensor: d(x^3)/dx = 3 * (-2)^2 = 12, again 0-dim")
+
+
 @st.composite
 def float_tensors(draw):
     rank = draw(st.integers(0, 3))

@@ -140,6 +140,14 @@ def test_as_float32_tensor_converts_numpy_default_floats(submission, reference):
 
 
 @check("as_float32_tensor")
+def test_as_float32_tensor_of_a_0_dim_array(submission, reference):
+    learner, oracle = scenario(_wrap_array, submission.as_float32_tensor, reference.as_float32_tensor)
+    agree(learner, oracle, torch.tensor(2.5), "contiguous",
+          why="an array of any shape includes a 0-dim one: np.float32(2.5) as an array gives a "
+              "0-dim float32 tensor that shares its memory")
+
+
+@check("as_float32_tensor")
 def test_as_float32_tensor_keeps_integer_values(submission, reference):
     array = np.array([[0, 51, 255], [7, 300, 1000]], dtype=np.int64)
     agree(submission.as_float32_tensor, reference.as_float32_tensor, array,
@@ -222,6 +230,14 @@ def test_normalize_equal_values_become_zero(submission, reference):
 
 
 @check("normalize_")
+def test_normalize_a_scalar_in_place(submission, reference):
+    learner, oracle = scenario(_normalize_in_place, submission.normalize_, reference.normalize_)
+    agree(learner, oracle, torch.tensor(3.0, dtype=torch.float64), "contiguous", "cpu",
+          why="a 0-dim x has one value, so its max equals its min: it becomes 0 in place and x itself "
+              "comes back, still 0-dim")
+
+
+@check("normalize_")
 def test_normalize_a_small_vector(submission):
     x = torch.tensor([2.0, 4.0, 6.0])
     outcome = _call(submission.normalize_, x)
@@ -287,6 +303,13 @@ def test_roundtrip_of_one_coordinate_column(submission, reference):
     agree(learner, oracle, torch.tensor(POINTS), "column 0",
           why="points[:, 0] = [4, 5, 2] is a view with stride 2 into points' 6-element storage; "
               "the loaded copy must hold just those 3 numbers")
+
+
+@check("roundtrip")
+def test_roundtrip_of_a_scalar(submission, reference):
+    learner, oracle = scenario(_save_and_load, submission.roundtrip, reference.roundtrip)
+    agree(learner, oracle, torch.tensor(4, dtype=torch.int16), "contiguous",
+          why="a 0-dim int16 tensor comes back 0-dim and int16, owning its one element")
 
 
 @check("roundtrip")

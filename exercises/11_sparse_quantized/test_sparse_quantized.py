@@ -151,6 +151,13 @@ def test_sparsity_counts_zeros(submission, reference, device, x):
 
 
 @check("sparsity")
+def test_sparsity_of_scalars(submission, reference):
+    for value in (0.0, 3.0):
+        agree(submission.sparsity, reference.sparsity, torch.tensor(value),
+              why="a 0-dim tensor has one element: sparsity 1.0 when it is 0, else 0.0")
+
+
+@check("sparsity")
 def test_sparsity_of_the_lesson_matrix(submission, reference):
     agree(submission.sparsity, reference.sparsity, torch.tensor(SEED_DENSE),
           why="6 of the 9 elements are zero: 6 / 9 = 0.667")
@@ -232,6 +239,13 @@ def test_quantize_int8_of_positive_values(submission, reference):
 
 
 @check("quantize_int8")
+def test_quantize_int8_of_a_scalar(submission, reference):
+    agree(submission.quantize_int8, reference.quantize_int8, torch.tensor(-0.51),
+          why="a 0-dim x: low = -0.51, high = 0, scale = 0.51 / 255 = 0.002, zero_point = -128 + 255 "
+              "= 127, and x lands on level -128, as a 0-dim int8 tensor")
+
+
+@check("quantize_int8")
 def test_quantize_int8_of_zeros(submission, reference):
     agree(submission.quantize_int8, reference.quantize_int8, torch.zeros(2, 3),
           why="all zeros: high == low, so scale is 1.0, zero_point is -128 and every level is -128")
@@ -267,6 +281,12 @@ def test_dequantize_the_lesson_scale(submission, reference):
     out = agree(submission.dequantize, reference.dequantize, q, 0.1, 0,
                 why="scale 0.1 and zero_point 0, as in the lesson: level k stands for k * 0.1")
     same(out, torch.tensor([-1.2, 0.0, 0.5, 12.7]), what="dequantize(q, 0.1, 0)")
+
+
+@check("dequantize")
+def test_dequantize_a_scalar(submission, reference):
+    agree(submission.dequantize, reference.dequantize, torch.tensor(-128, dtype=torch.int8), 0.5, 127,
+          why="a 0-dim q: (-128 - 127) * 0.5 = -127.5, computed in float (int8 would wrap), 0-dim float32")
 
 
 @check("dequantize")
