@@ -1,11 +1,13 @@
 """Checks for exercise 10: storage, NumPy, in-place operations and files."""
 
+import contextlib
 import inspect
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import strategies as st
 
@@ -352,6 +354,62 @@ def test_read_rows_reads_a_slice(submission, reference, read, as_path):
                         "of the dataset's dtype")
         same(out, torch.from_numpy(data[start:stop]), what=f"read_rows(path, {name!r}, {start}, {stop})",
              why=f"the same rows as data[{start}:{stop}] on the array that was written")
+
+
+@contextlib.contextmanager
+def _counting_h5py_reads():
+    """Count the elements every h5py dataset read hands back while the block runs."""
+    import h5py
+
+    counted = []
+    getitem, read_direct, as_array = h5py.Dataset.__getitem__, h5py.Dataset.read_direct, h5py.Dataset.__array__
+
+    def counting_getitem(self, *args, **kwargs):
+        out = getitem(self, *args, **kwargs)
+        counted.append(int(np.size(out)))
+        return out
+
+    def counting_read_direct(self, dest, *args, **kwargs):
+        counted.append(int(np.size(dest)))
+        return read_direct(self, dest, *args, **kwargs)
+
+    def counting_array(self, *args, **kwargs):
+        counted.append(int(self.size))  # np.array(dataset) and np.asarray read it whole
+        return as_array(self, *args, **kwargs)
+
+    h5py.Dataset.__getitem__, h5py.Dataset.read_direct, h5py.Dataset.__array__ = (
+        counting_getitem, counting_read_direct, counting_array)
+    try:
+        yield counted
+    finally:
+        h5py.Dataset.__getitem__, h5py.Dataset.read_direct, h5py.Dataset.__array__ = getitem, read_direct, as_array
+
+
+def _read_rows_observed(function, data, name, start, stop):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.h5"
+        _write_hdf5(path, name, data)
+        with _counting_h5py_reads() as counted:
+            rows = _call(function, str(path), name, start, stop).result
+    return {"rows": rows, "elements read from the file": sum(counted)}
+
+
+@pytest.mark.in_process  # watches h5py in this process: a sandboxed submission reads in its own
+@check("read_rows", read=hdf5_reads())
+def test_read_rows_reads_only_the_requested_rows(submission, reference, read):
+    data, name, start, stop = read
+    learner, oracle = scenario(_read_rows_observed, submission.read_rows, reference.read_rows)
+    agree(learner, oracle, data, name, start, stop,
+          why=f"only rows {start}:{stop} may come from the file, in one slicing read; "
+              "reading the whole dataset first and slicing in memory defeats the point of HDF5")
+
+
+@pytest.mark.in_process
+@check("read_rows")
+def test_read_rows_reads_two_of_five_rows(submission, reference):
+    learner, oracle = scenario(_read_rows_observed, submission.read_rows, reference.read_rows)
+    agree(learner, oracle, np.arange(15.0).reshape(5, 3), "coords", 1, 3,
+          why="rows 1:3 of a (5, 3) dataset are 6 elements: h5py must hand over those 6, not all 15")
 
 
 @check("read_rows")
