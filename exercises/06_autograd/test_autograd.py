@@ -150,6 +150,14 @@ def test_by_hand_agrees_with_autograd_at_the_kink(submission, reference, problem
 
 
 @check("abs_error_grad_by_hand")
+def test_by_hand_with_one_weight_shared_by_three_inputs(submission, reference):
+    agree(submission.abs_error_grad_by_hand, reference.abs_error_grad_by_hand,
+          torch.tensor([2.0]), torch.tensor([1.0, 3.0, -4.0]), torch.tensor([0.0, 10.0, 0.0]),
+          why="w = [2.] meets three inputs: residuals 2, -4 and -8 give sign * x = 1, -3 and 4, "
+              "which add up on the one weight: [2.], shape (1,) like w")
+
+
+@check("abs_error_grad_by_hand")
 def test_by_hand_seed_example_and_kink(submission):
     same(submission.abs_error_grad_by_hand(torch.tensor([4.0]), torch.tensor([5.0]), torch.tensor([6.0])),
          torch.tensor([5.0]), what="abs_error_grad_by_hand(w=[4.], x=[5.], y=[6.])",
