@@ -441,14 +441,22 @@ def run_local(function: Callable, args: Sequence[Any], kwargs: Mapping[str, Any]
 
 
 def changed_arguments(before_args, before_kwargs, after_args, after_kwargs) -> set[str]:
-    """Names (``argument 1``, ``x``) of tensor or array arguments whose values changed."""
+    """Names (``argument 1``, ``x``) of tensor, array or list arguments whose values changed."""
     changed = set()
     pairs = [(f"argument {i + 1}", b, a) for i, (b, a) in enumerate(zip(before_args, after_args))]
     pairs += [(key, before_kwargs[key], after_kwargs[key]) for key in before_kwargs]
     for label, before, after in pairs:
         if isinstance(before, (torch.Tensor, np.ndarray)) and _values_changed(before, after):
             changed.add(label)
+        elif isinstance(before, list) and _list_changed(before, after):
+            changed.add(label)  # a shape or stride list the function appended to, reversed or sorted
     return changed
+
+
+def _list_changed(before: list, after) -> bool:
+    if any(isinstance(item, (torch.Tensor, np.ndarray)) for item in before):
+        return False  # lists of tensors: their items' values are not compared here
+    return before != after
 
 
 def _values_changed(before, after) -> bool:
