@@ -478,7 +478,8 @@ def learner_names(actual_fn: Callable) -> frozenset[str] | None:
         return None
     from grader.blame import names_in_source
 
-    return names_in_source(source() if callable(source) else source, name)
+    text = source() if callable(source) else source
+    return names_in_source(text, name) if text is not None else None
 
 
 def _fits(known, expected_fn, names) -> bool:
