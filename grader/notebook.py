@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 SUPPORT = "tensorlings"          # the folder next to a notebook with its checks and recordings
-CASES = "cases.pt.gz"
+CASES = "cases.tlc.gz"  # the recording, as grader.replay names it
 EXERCISE = "exercise.json"
 QUICK_CASES = 5
 

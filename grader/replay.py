@@ -8,29 +8,30 @@ instead of drawing new inputs, and the ``reference`` fixture looks its
 answers up in the recording.
 
 Recordings are plain data (tensors, numbers, strings, lists and dicts),
-written with ``torch.save`` and read with ``torch.load(weights_only=True)``:
-a release never unpickles code. An output is keyed by a fingerprint of its
+written and read with ``grader.codec``: a release never unpickles code. Each
+recorded value is a frame of its own inside the recording, so every replay
+decodes fresh tensors from it. An output is keyed by a fingerprint of its
 arguments' dtypes, shapes and values (not their memory layout or device), so
 the same call made while replaying finds it.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import gzip
 import hashlib
 import inspect
-import io
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+from grader import codec
+
+FORMAT = 2
 FOLDER = ".recorded"
-FILENAME = "cases.pt.gz"
+FILENAME = "cases.tlc.gz"
 ENV = "TENSORLINGS_REPLAY"  # "1" replays wherever recordings exist, "0" never replays
 
 # Folders (holding a test file) whose recordings live somewhere else: notebooks.
@@ -113,124 +114,19 @@ def test_key(test: Callable) -> str:
 # ---------------------------------------------------------------- plain data
 
 
+def _is_pil(value: Any) -> bool:
+    return type(value).__module__.startswith("PIL") and hasattr(value, "mode") and hasattr(value, "tobytes")
+
+
 def _numpy():
     import numpy as np
 
     return np
 
 
-def _is_pil(value: Any) -> bool:
-    return type(value).__module__.startswith("PIL") and hasattr(value, "mode") and hasattr(value, "tobytes")
-
-
-def encode(value: Any) -> Any:
-    """A copy of ``value`` made of tensors, numbers, strings, lists and tagged dicts only.
-
-    Tensors keep their strides and storage offset (the whole storage is
-    copied), so a replayed input has the layout the original had.
-    """
-    import torch
-
-    np = _numpy()
-    if value is None or isinstance(value, (bool, int, float, str, bytes)):
-        return value
-    if isinstance(value, torch.Tensor):
-        tensor = copy.deepcopy(value.detach()) if value.layout == torch.strided else value.detach().clone()
-        if tensor.device.type != "cpu":
-            tensor = tensor.cpu()
-        return {"~": "tensor", "t": tensor, "grad": bool(value.requires_grad),
-                "sub": "" if type(value) is torch.Tensor else type(value).__name__}
-    if isinstance(value, np.ndarray):
-        try:
-            tensor = copy.deepcopy(torch.from_numpy(value))
-        except (TypeError, ValueError, RuntimeError):
-            tensor = torch.from_numpy(np.ascontiguousarray(value).copy())
-        return {"~": "ndarray", "t": tensor, "dtype": str(value.dtype)}
-    if isinstance(value, np.generic):
-        return {"~": "npscalar", "dtype": str(value.dtype), "v": value.item()}
-    if _is_pil(value):
-        return {"~": "pil", "mode": value.mode, "t": torch.from_numpy(np.array(value).copy())}
-    if isinstance(value, torch.dtype):
-        return {"~": "dtype", "v": str(value).removeprefix("torch.")}
-    if isinstance(value, torch.device):
-        return {"~": "device", "v": str(value)}
-    if isinstance(value, torch.Size):
-        return {"~": "size", "v": list(value)}
-    if isinstance(value, complex):
-        return {"~": "complex", "v": [value.real, value.imag]}
-    if isinstance(value, tuple):
-        return {"~": "tuple", "v": [encode(item) for item in value]}
-    if isinstance(value, list):
-        return [encode(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        return {"~": type(value).__name__, "v": [encode(item) for item in value]}
-    if isinstance(value, dict):
-        return {"~": "dict", "v": [[encode(k), encode(v)] for k, v in value.items()]}
-    if isinstance(value, slice):
-        return {"~": "slice", "v": [encode(value.start), encode(value.stop), encode(value.step)]}
-    if value is Ellipsis:
-        return {"~": "ellipsis"}
-    raise TypeError(
-        f"cannot record a value of type {type(value).__qualname__} ({value!r:.60}): recordings hold "
-        "tensors, arrays, PIL images, numbers, strings, dtypes, devices and containers of those"
-    )
-
-
-def decode(data: Any) -> Any:
-    """A fresh value from ``encode``'s output (new tensors each time)."""
-    import torch
-
-    if isinstance(data, list):
-        return [decode(item) for item in data]
-    if not isinstance(data, dict):
-        return data
-    tag = data["~"]
-    if tag == "tensor":
-        tensor = copy.deepcopy(data["t"])
-        return tensor.requires_grad_(True) if data["grad"] else tensor
-    if tag == "ndarray":
-        return copy.deepcopy(data["t"]).numpy()
-    if tag == "npscalar":
-        return _numpy().dtype(data["dtype"]).type(data["v"])
-    if tag == "pil":
-        from PIL import Image
-
-        return Image.fromarray(data["t"].numpy(), mode=data["mode"]) if data["mode"] in ("L", "RGB", "RGBA") \
-            else Image.fromarray(data["t"].numpy())
-    if tag == "dtype":
-        return getattr(torch, data["v"])
-    if tag == "device":
-        return torch.device(data["v"])
-    if tag == "size":
-        return torch.Size(data["v"])
-    if tag == "complex":
-        return complex(*data["v"])
-    if tag == "tuple":
-        return tuple(decode(item) for item in data["v"])
-    if tag in ("set", "frozenset"):
-        return (set if tag == "set" else frozenset)(decode(item) for item in data["v"])
-    if tag == "dict":
-        return {decode(k): decode(v) for k, v in data["v"]}
-    if tag == "slice":
-        return slice(*(decode(item) for item in data["v"]))
-    if tag == "ellipsis":
-        return Ellipsis
-    raise ValueError(f"unknown tag {tag!r} in a recording: rebuild the release with this version of tensorlings")
-
-
-def _size(data: Any) -> int:
+def _size(frame: bytes) -> int:
     """How big a recorded value is: replay tries small cases first, so a failure shows a small one."""
-    import torch
-
-    if isinstance(data, torch.Tensor):
-        return data.numel() * 4 + 2
-    if isinstance(data, list):
-        return 1 + sum(_size(item) for item in data)
-    if isinstance(data, dict):
-        return sum(_size(item) for item in data.values())
-    if isinstance(data, (int, float)):
-        return 1 + min(abs(int(data)), 1000) if data == data and abs(data) != float("inf") else 2
-    return 1 + len(str(data)) // 8
+    return len(frame)
 
 
 # ---------------------------------------------------------------- fingerprints
@@ -366,11 +262,13 @@ def has_path(value: Any) -> bool:
 
 @functools.lru_cache(maxsize=32)
 def _load(path: str, mtime: float) -> dict:
-    import torch
-
-    with gzip.open(path, "rb") as handle:
-        data = torch.load(io.BytesIO(handle.read()), weights_only=True)
-    if data.get("format") != FORMAT:
+    try:
+        with gzip.open(path, "rb") as handle:
+            frame = handle.read(codec.MAX_BYTES + 1)
+        data = codec.loads(frame)
+    except (OSError, EOFError, codec.CodecError) as error:
+        raise RuntimeError(f"{path} is not a readable recording ({error}); rebuild the release") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RuntimeError(f"{path}: recorded with another version of tensorlings; rebuild the release")
     return data
 
@@ -471,7 +369,7 @@ class RecordedTable:
                 return False
             if set(theirs["mutated"]) != set(ours["mutated"]) or set(theirs["views"]) != set(ours["views"]):
                 return False
-            if difference(decode(theirs["result"]), decode(ours["result"])) is not None:
+            if difference(codec.loads(theirs["result"]), codec.loads(ours["result"])) is not None:
                 return False
         return bool(self.calls)
 
@@ -486,8 +384,8 @@ class RecordedTable:
         if apply_mutation:
             for label, after in entry["mutated"].items():
                 target = args[int(label.split()[1]) - 1] if label.startswith("argument ") else kwargs[label]
-                _overwrite(target, decode(after))
-        return CallOutcome(_to_device(decode(entry["result"]), device), set(entry["mutated"]), set(entry["views"]))
+                _overwrite(target, codec.loads(after))
+        return CallOutcome(_to_device(codec.loads(entry["result"]), device), set(entry["mutated"]), set(entry["views"]))
 
 
 def _recorded_error(text: str) -> RuntimeError:
@@ -537,14 +435,14 @@ def replaying(test: Callable, function: str, argument_names: tuple[str, ...]) ->
             )
         chosen = cases if _limit is None else cases[:_limit]
         for number, case in enumerate(chosen, start=1):
-            drawn = decode(case)
+            drawn = codec.loads(case)
             try:
                 test(*args, **kwargs, **drawn)
             except Exception as error:
                 if argument_names:
                     from grader.compare import describe
 
-                    shown = ", ".join(f"{name}={describe(value)}" for name, value in decode(case).items())
+                    shown = ", ".join(f"{name}={describe(value)}" for name, value in codec.loads(case).items())
                     error.add_note(f"Falsifying example (recorded case {number} of {len(chosen)}): "
                                    f"{test.__name__}({shown})")
                 raise
@@ -742,7 +640,7 @@ def recorded_test(test: Callable, argument_names: tuple[str, ...]) -> Callable:
 
     @functools.wraps(test)
     def recording_test(*args: Any, **kwargs: Any) -> None:
-        drawn = encode({name: kwargs[name] for name in argument_names})
+        drawn = codec.dumps({name: kwargs[name] for name in argument_names})
         test(*args, **kwargs)
         recorder.add_case(exercise_id, key, drawn)
 
@@ -762,9 +660,8 @@ class Recorder:
         return self.exercises.setdefault(exercise_id, {"format": FORMAT, "exercise": exercise_id,
                                                        "tests": {}, "functions": {}})
 
-    def add_case(self, exercise_id: str, key: str, drawn: Any) -> None:
-        cases = self._exercise(exercise_id)["tests"].setdefault(key, [])
-        cases.append({"~": "dict", "v": drawn["v"]})
+    def add_case(self, exercise_id: str, key: str, drawn: bytes) -> None:
+        self._exercise(exercise_id)["tests"].setdefault(key, []).append(drawn)
 
     def mistakes_for(self, tree, exercise) -> dict:
         if exercise.id not in self._mistakes:
@@ -815,19 +712,15 @@ class Recorder:
         table["calls"][key] = entry
 
     def save(self) -> list[Path]:
-        import torch
-
         written = []
         for exercise_id, data in self.exercises.items():
             for cases in data["tests"].values():
                 cases.sort(key=_size)
             folder = self.out / exercise_id / FOLDER
             folder.mkdir(parents=True, exist_ok=True)
-            buffer = io.BytesIO()
-            torch.save(data, buffer)
             path = folder / FILENAME
             with gzip.open(path, "wb", compresslevel=6) as handle:
-                handle.write(buffer.getvalue())
+                handle.write(codec.dumps(data))
             written.append(path)
         return written
 
@@ -848,8 +741,8 @@ def _encode_outcome(outcome, args, kwargs) -> dict:
     mutated = {}
     for label in outcome.mutated:
         value = args[int(label.split()[1]) - 1] if label.startswith("argument ") else kwargs[label]
-        mutated[label] = encode(value)
-    return {"result": encode(outcome.result), "mutated": mutated, "views": sorted(outcome.views)}
+        mutated[label] = codec.dumps(value)
+    return {"result": codec.dumps(outcome.result), "mutated": mutated, "views": sorted(outcome.views)}
 
 
 class RecordingFunction:
@@ -889,7 +782,7 @@ def _batch_entry(args, kwargs) -> tuple[str, Any] | None:
     if has_path(args) or has_path(kwargs):
         return None
     try:
-        return fingerprint(args, kwargs, layout=True), encode((tuple(args), dict(kwargs)))
+        return fingerprint(args, kwargs, layout=True), codec.dumps((tuple(args), dict(kwargs)))
     except (TypeError, ValueError, RuntimeError):
         return None
 

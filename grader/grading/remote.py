@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from grader import replay
+from grader import codec, replay
 from grader.compare import CallOutcome, _clone, changed_arguments, shares_storage
 from grader.constraints import rule_breaks
 from grader.grading import wire
@@ -81,7 +81,7 @@ def _answer_key(function: str, args: tuple, kwargs: dict) -> str:
 class PlannedCall:
     function: str
     key: str          # _answer_key of what is sent
-    request: dict     # what a single call sends: name, wire-encoded args and kwargs
+    request: dict     # what a single call sends: its name, and (args, kwargs) as one codec frame
 
 
 @dataclass
@@ -100,7 +100,7 @@ class Batch:
         """The request for ``calls``, encoded once per grader process for the whole batch."""
         key = (len(calls), calls[0].key if calls else "", slow)
         if len(calls) != len(self.calls) or key not in self._frames:
-            data = wire.dumps({"batch": [c.request for c in calls], "slow": slow})
+            data = codec.dumps({"batch": [c.request for c in calls], "slow": slow})
             if len(calls) != len(self.calls):
                 return data
             self._frames[key] = data
@@ -116,13 +116,13 @@ class Batch:
         for function in exercise.functions:
             planned, seen = [], set()
             for encoded in (functions.get(function.name) or {}).get("batch", []):
+                # The recorded frame goes to the worker as it is; it is decoded here only for its key.
                 try:
-                    args, kwargs = replay.decode(encoded)
-                    args, kwargs = tuple(args), dict(kwargs)
-                    key = _answer_key(function.name, args, kwargs)
-                    request = {"name": function.name, "args": wire.encode(args), "kwargs": wire.encode(kwargs)}
-                except (wire.Unsupported, TypeError, ValueError, RuntimeError):
+                    args, kwargs = codec.loads(encoded)
+                    key = _answer_key(function.name, tuple(args), dict(kwargs))
+                except (codec.CodecError, TypeError, ValueError, RuntimeError):
                     continue
+                request = {"name": function.name, "call": encoded}
                 if key not in seen:
                     seen.add(key)
                     planned.append((replay._size(encoded), len(planned), PlannedCall(function.name, key, request)))
@@ -371,8 +371,8 @@ class RemoteFunction:
         self._share_paths(args, kwargs)
         before_args, before_kwargs = _clone(args), _clone(kwargs)
         try:
-            request = {"name": self.name, "args": wire.encode(args), "kwargs": wire.encode(kwargs)}
-        except wire.Unsupported as error:
+            request = {"name": self.name, "call": codec.dumps((tuple(args), dict(kwargs)))}
+        except codec.Unsupported as error:
             raise RuntimeError(f"grading cannot send an argument of type {error} to a worker") from None
         started = time.monotonic()
         try:
@@ -399,10 +399,10 @@ class RemoteFunction:
             raise Mismatch(replace(untrusted_failure(reply["crash"], self.name), kind=Kind.CRASH))
         try:
             data = reply["ok"]
-            result = wire.decode(data["result"])
-            after_args = tuple(wire.decode(data["args"]))
-            after_kwargs = dict(wire.decode(data["kwargs"]))
-        except (wire.WireError, KeyError, TypeError, ValueError) as error:
+            result = data["result"]
+            after_args = tuple(data["args"])
+            after_kwargs = dict(data["kwargs"])
+        except (KeyError, TypeError, ValueError) as error:
             raise Mismatch(f"{self.name} gave back something that is not plain data ({error})",
                            kind="crash", function=self.name) from None
         if len(after_args) != len(args) or set(after_kwargs) != set(kwargs):

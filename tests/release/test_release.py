@@ -32,7 +32,7 @@ def _bodies(path):
 def test_the_release_has_what_a_learner_needs(release):
     for path in ("course.yml", "pyproject.toml", "Makefile", "grader/plugin.py", "grader/replay.py",
                  f"exercises/{EXERCISE}/strides.py", f"exercises/{EXERCISE}/test_strides.py",
-                 f"exercises/{EXERCISE}/.recorded/cases.pt.gz"):
+                 f"exercises/{EXERCISE}/.recorded/cases.tlc.gz"):
         assert (release / path).is_file(), path
     if (ROOT / "exercises" / EXERCISE / "README.md").is_file():
         assert (release / "exercises" / EXERCISE / "README.md").is_file()
