@@ -109,7 +109,7 @@ class Batch:
     @classmethod
     def from_recording(cls, exercise: Exercise, recording: Path) -> Batch:
         try:
-            functions = replay._load(str(recording), recording.stat().st_mtime)["functions"]
+            functions = replay.read(str(recording), recording.stat().st_mtime)["functions"]
         except (OSError, RuntimeError, ValueError, KeyError):
             return cls([])
         calls: list[PlannedCall] = []
@@ -125,7 +125,7 @@ class Batch:
                 request = {"name": function.name, "call": encoded}
                 if key not in seen:
                     seen.add(key)
-                    planned.append((replay._size(encoded), len(planned), PlannedCall(function.name, key, request)))
+                    planned.append((replay.case_size(encoded), len(planned), PlannedCall(function.name, key, request)))
             calls += [call for _, _, call in sorted(planned, key=lambda p: (p[0], p[1]))]
         return cls(calls)
 

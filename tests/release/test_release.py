@@ -155,7 +155,8 @@ def test_a_mistake_is_excused_in_a_release_only_when_its_recording_equals_the_so
     import torch
 
     from grader.compare import CallOutcome
-    from grader.replay import RecordedTable, _encode_outcome
+    from grader.replay.recorder import _encode_outcome
+    from grader.replay.replayer import RecordedTable
 
     def entry(result, views=()):
         return _encode_outcome(CallOutcome(result, set(), set(views)), (), {})

@@ -7,7 +7,7 @@ import gzip
 import pytest
 import torch
 
-from grader import replay
+from grader import codec, replay
 
 
 def test_the_key_ignores_layout_but_not_dtype_or_values():
@@ -38,12 +38,12 @@ def test_a_full_course_does_not_replay(tiny, monkeypatch):
 
 def test_a_recording_file_comes_back_with_fresh_cases_each_time(tmp_path):
     recorder = replay.Recorder(tmp_path)
-    recorder.add_case("01_x", "test_x.py::test_one", replay.codec.dumps({"x": torch.arange(4.0)[::2]}))
+    recorder.add_case("01_x", "test_x.py::test_one", codec.dumps({"x": torch.arange(4.0)[::2]}))
     [path] = recorder.save()
     assert path.name == replay.FILENAME
-    first = replay.codec.loads(replay.load_cases(path.parent.parent)["tests"]["test_x.py::test_one"][0])
+    first = codec.loads(replay.load_cases(path.parent.parent)["tests"]["test_x.py::test_one"][0])
     first["x"] += 1
-    again = replay.codec.loads(replay.load_cases(path.parent.parent)["tests"]["test_x.py::test_one"][0])
+    again = codec.loads(replay.load_cases(path.parent.parent)["tests"]["test_x.py::test_one"][0])
     assert torch.equal(again["x"], torch.tensor([0.0, 2.0])) and again["x"].stride() == (2,)
 
 
