@@ -30,7 +30,7 @@ def _bodies(path):
 
 
 def test_the_release_has_what_a_learner_needs(release):
-    for path in ("course.yml", "pyproject.toml", "Makefile", "grader/plugin.py", "grader/replay.py",
+    for path in ("course.yml", "pyproject.toml", "Makefile", "grader/plugin.py", "grader/replay/__init__.py", "grader/codec.py",
                  f"exercises/{EXERCISE}/strides.py", f"exercises/{EXERCISE}/test_strides.py",
                  f"exercises/{EXERCISE}/.recorded/cases.tlc.gz"):
         assert (release / path).is_file(), path
