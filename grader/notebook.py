@@ -131,33 +131,35 @@ def run_checks(exercise_id: str, function: str, namespace: dict, *, quick: bool 
     failures: list[str] = []
     not_started = False
     ran = 0
-    with replay.forced(support, support / CASES, limit=QUICK_CASES if quick else None):
-        module = _test_module(support, exercise)
-        tests = checks_of(module, function)
-        if not tests:
-            raise FileNotFoundError(f"{exercise.id} has no checks for {function}")
-        submission = NotebookSubmission(exercise, namespace)
-        reference = replay.RecordedReference(exercise, support)
-        for test in tests:
-            parameters = inspect.signature(test).parameters
-            devices = _devices(exercise, test) if "device" in parameters else [None]
-            if not devices:
-                continue  # a GPU check on a machine without one
-            for device in devices:
-                given = {"submission": submission, "reference": reference, "device": device}
-                try:
-                    test(**{name: given[name] for name in parameters if name in given})
-                except BaseException as error:  # noqa: BLE001 - every failure is reported, in the learner's terms
-                    if isinstance(error, (KeyboardInterrupt, SystemExit)):
-                        raise
-                    where = f" on {device}" if device and status_of(first_outcome(error)) == Status.WRONG else ""
-                    failures.append(f"{test.__name__}{where}: {failure_of(error, function).text()}")
-                    if status_of(first_outcome(error)) == Status.NOT_STARTED:
-                        not_started = True
-                        break
-                ran += 1
-            if not_started:
-                break
+    # The notebook has no course around it: this run replays the recording next to the checks.
+    mode = replay.Mode(recordings={support.resolve(): (support / CASES).resolve()},
+                       limit=QUICK_CASES if quick else None)
+    module = _test_module(support, exercise)
+    tests = checks_of(module, function)
+    if not tests:
+        raise FileNotFoundError(f"{exercise.id} has no checks for {function}")
+    submission = NotebookSubmission(exercise, namespace)
+    reference = replay.RecordedReference(exercise, support, mode=mode)
+    for test in tests:
+        parameters = inspect.signature(test).parameters
+        devices = _devices(exercise, test) if "device" in parameters else [None]
+        if not devices:
+            continue  # a GPU check on a machine without one
+        for device in devices:
+            given = {"submission": submission, "reference": reference, "device": device}
+            try:
+                test.run(mode, **{name: given[name] for name in parameters if name in given})
+            except BaseException as error:  # noqa: BLE001 - every failure is reported, in the learner's terms
+                if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                    raise
+                where = f" on {device}" if device and status_of(first_outcome(error)) == Status.WRONG else ""
+                failures.append(f"{test.__name__}{where}: {failure_of(error, function).text()}")
+                if status_of(first_outcome(error)) == Status.NOT_STARTED:
+                    not_started = True
+                    break
+            ran += 1
+        if not_started:
+            break
     which = "quick checks" if quick else "checks"
     if failures:
         shown = "\n\n".join(failures[:3]) + (f"\n\n(and {len(failures) - 3} more)" if len(failures) > 3 else "")

@@ -11,7 +11,7 @@ made once per run.
 One job per module:
 
 - ``store``: the recording file (format, where it lives, reading and writing).
-- ``modes``: whether a check draws, records or replays.
+- ``modes``: whether a check draws, records or replays (one ``Mode`` per pytest run).
 - ``fingerprint``: the key a recorded answer is looked up by.
 - ``recorder``: recording cases and answers while the checks run against the solution.
 - ``replayer``: recorded answers by function, and a check run once per recorded case.
@@ -33,27 +33,14 @@ from grader.replay.bindings import (
     recorded_submission,
 )
 from grader.replay.fingerprint import fingerprint, has_path
-from grader.replay.modes import (
-    ENV,
-    active,
-    available,
-    cases_path,
-    forced,
-    load_cases,
-    recording,
-    replays,
-    replays_folder,
-    start_recording,
-    stop_recording,
-)
+from grader.replay.modes import ENV, Mode, available, for_run, forced, load_cases, replays, replays_folder
 from grader.replay.recorder import Recorder, recorded_test, recording_fixture
-from grader.replay.replayer import RecordedTable, replaying, tables
+from grader.replay.replayer import RecordedTable, replay_cases, tables
 from grader.replay.store import FILENAME, FOLDER, FORMAT, RecordingMissing, case_size, read, test_key
 
 __all__ = [
-    "ENV", "FILENAME", "FOLDER", "FORMAT", "RecordedFunction", "RecordedReference", "RecordedSubmission",
-    "RecordedTable", "Recorder", "RecordingMissing", "active", "available", "case_size", "cases_path",
-    "fingerprint", "forced", "has_path", "known_mistakes", "live_calls", "load_cases", "read", "recorded_reference",
-    "recorded_submission", "recorded_test", "recording", "recording_fixture", "replaying", "replays",
-    "replays_folder", "start_recording", "stop_recording", "tables", "test_key",
+    "ENV", "FILENAME", "FOLDER", "FORMAT", "Mode", "RecordedFunction", "RecordedReference", "RecordedSubmission",
+    "RecordedTable", "Recorder", "RecordingMissing", "available", "case_size", "fingerprint", "for_run", "forced",
+    "has_path", "known_mistakes", "live_calls", "load_cases", "read", "recorded_reference", "recorded_submission",
+    "recorded_test", "recording_fixture", "replay_cases", "replays", "replays_folder", "tables", "test_key",
 ]

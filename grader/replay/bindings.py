@@ -69,9 +69,10 @@ def _mistake_function(table: RecordedTable, name: str, live: Callable[[], Any] |
 class RecordedReference:
     """What ``reference`` is in a learner release (and while grading replays recorded cases)."""
 
-    def __init__(self, exercise, test_folder: Path, live: Callable[[], Any] | None = None) -> None:
+    def __init__(self, exercise, test_folder: Path, live: Callable[[], Any] | None = None,
+                 mode: modes.Mode | None = None) -> None:
         self.exercise = exercise
-        self._tables = tables(test_folder)
+        self._tables = tables(test_folder, mode)
         self._live = live
 
     def __getattr__(self, name: str) -> Any:
@@ -111,9 +112,10 @@ class RecordedSubmittedFunction:
 class RecordedSubmission:
     """``submission`` for ``validate`` in a release: recorded answers stand in for the solution."""
 
-    def __init__(self, exercise, test_folder: Path, *, mistake: tuple[str, str] | None = None) -> None:
+    def __init__(self, exercise, test_folder: Path, *, mistake: tuple[str, str] | None = None,
+                 mode: modes.Mode | None = None) -> None:
         self.exercise = exercise
-        self._tables = tables(test_folder)
+        self._tables = tables(test_folder, mode)
         self._mistake = mistake  # (function, mistake name)
 
     def __getattr__(self, name: str) -> Any:
@@ -123,14 +125,14 @@ class RecordedSubmission:
         return RecordedSubmittedFunction(self._tables[name], chosen)
 
 
-def recorded_reference(tree, exercise) -> RecordedReference:
-    """The recorded reference; where replay is forced on a course that has its solution
+def recorded_reference(tree, exercise, mode: modes.Mode) -> RecordedReference:
+    """The recorded reference; where the run was told to replay a course that has its solution
     (grading), calls the recording lacks are answered by the solution."""
     folder = tree.exercise_dir(exercise)
     live = None
-    if Path(folder).resolve() in modes._forced and tree.solution_path(exercise).is_file():
+    if Path(folder).resolve() in mode.recordings and tree.solution_path(exercise).is_file():
         live = functools.cache(lambda: _live_reference(tree, exercise))
-    return RecordedReference(exercise, folder, live)
+    return RecordedReference(exercise, folder, live, mode)
 
 
 def _live_reference(tree, exercise):
@@ -139,24 +141,25 @@ def _live_reference(tree, exercise):
     return Reference(exercise, tree.solution_path(exercise), tree.mistakes_path(exercise))
 
 
-def recorded_submission(tree, exercise, mistake_name: str | None = None) -> RecordedSubmission:
+def recorded_submission(tree, exercise, mistake_name: str | None = None,
+                        mode: modes.Mode | None = None) -> RecordedSubmission:
     """``mistake_name`` is ``function/name`` (validate's variant) or a bare mistake name."""
     chosen = None
     if mistake_name is not None:
-        recorded = tables(tree.exercise_dir(exercise))
+        recorded = tables(tree.exercise_dir(exercise), mode)
         function, _, name = mistake_name.partition("/")
         if name and function in recorded and name in {n for n, _ in recorded[function].mistake_info}:
             chosen = (function, name)
         for function, table in recorded.items():
             if chosen is None and mistake_name in {n for n, _ in table.mistake_info}:
                 chosen = (function, mistake_name)
-    return RecordedSubmission(exercise, tree.exercise_dir(exercise), mistake=chosen)
+    return RecordedSubmission(exercise, tree.exercise_dir(exercise), mistake=chosen, mode=mode)
 
 
-def known_mistakes(tree, exercise) -> dict:
+def known_mistakes(tree, exercise, mode: modes.Mode | None = None) -> dict:
     """The known mistakes by function: from mistakes.py, or from the recording in a release."""
-    if modes.replays(tree, exercise):
-        return RecordedReference(exercise, tree.exercise_dir(exercise)).mistakes
+    if modes.replays(tree, exercise, mode):
+        return RecordedReference(exercise, tree.exercise_dir(exercise), mode=mode).mistakes
     from grader.mistakes import load_mistakes
 
     return load_mistakes(tree.mistakes_path(exercise), f"tensorlings_known_{exercise.id}")

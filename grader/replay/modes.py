@@ -1,10 +1,22 @@
-"""Whether a check draws, records or replays its cases."""
+"""Whether a check draws, records or replays its cases: one ``Mode`` per pytest run.
+
+The plugin makes a ``Mode`` in ``pytest_configure`` and keeps it in the run's
+``config.stash``; ``@check`` asks it each time a test runs, never when a test
+module is imported. So one process can run the same test modules drawing,
+recording and replaying in turn, without forgetting them in between.
+
+A run replays a folder's checks when it was told to (grading and notebooks
+name the recording), or when the folder has a recording and its course has no
+``solutions/`` (a learner release). ``TENSORLINGS_REPLAY=1`` replays wherever a
+recording exists, ``=0`` never.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,25 +25,58 @@ from grader.replay.store import FILENAME, FOLDER, read
 if TYPE_CHECKING:
     from grader.replay.recorder import Recorder
 
-
 ENV = "TENSORLINGS_REPLAY"  # "1" replays wherever recordings exist, "0" never replays
 
 
-# Folders (holding a test file) whose recordings live somewhere else: notebooks.
-_forced: dict[Path, Path] = {}
+@dataclass
+class Mode:
+    """How the checks of one run get their inputs and reference answers."""
 
+    recorder: Recorder | None = None   # recording against the solution (a release, grading's preparation)
+    recordings: dict[Path, Path] = field(default_factory=dict)  # test folder -> the recording it replays
+    limit: int | None = None           # at most this many cases per check (the notebooks' quick checks)
+    _replays: dict[Path, bool] = field(default_factory=dict, repr=False)
 
-# At most this many cases per check (the notebooks' quick visible checks); None: all.
-_limit: int | None = None
+    def cases_path(self, test_folder: Path) -> Path:
+        """The recording for the tests in ``test_folder``."""
+        folder = Path(test_folder).resolve()
+        return self.recordings.get(folder) or folder / FOLDER / FILENAME
 
+    def replays_folder(self, test_folder: Path) -> bool:
+        """Whether the checks in ``test_folder`` replay recorded cases in this run."""
+        folder = Path(test_folder).resolve()
+        if folder not in self._replays:
+            self._replays[folder] = self._decide(folder)
+        return self._replays[folder]
 
-_recorder: Recorder | None = None
+    def _decide(self, folder: Path) -> bool:
+        setting = os.environ.get(ENV)
+        if setting == "0" or self.recorder is not None:
+            return False
+        if folder in self.recordings:
+            return True
+        if not self.cases_path(folder).is_file():
+            return False
+        if setting == "1":
+            return True
+        root = _course_root(folder)
+        return root is not None and not (root / "solutions").is_dir()
 
+    def replays_test(self, test: Callable) -> bool:
+        return self.replays_folder(Path(test.__code__.co_filename).parent)
 
-def cases_path(test_folder: Path) -> Path:
-    """The recording for the tests in ``test_folder``."""
-    folder = Path(test_folder).resolve()
-    return _forced.get(folder) or folder / FOLDER / FILENAME
+    def replays(self, tree, exercise) -> bool:
+        """Whether ``exercise`` of this course replays (the fixtures ask this)."""
+        return self.replays_folder(tree.exercise_dir(exercise))
+
+    def load_cases(self, test_folder: Path) -> dict:
+        path = self.cases_path(test_folder)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path} is missing: this release has no recorded cases for these checks. "
+                "Restore the file, or rebuild the release with `tensorlings release`"
+            )
+        return read(str(path), path.stat().st_mtime)
 
 
 def _course_root(folder: Path) -> Path | None:
@@ -41,80 +86,46 @@ def _course_root(folder: Path) -> Path | None:
     return None
 
 
-def replays_folder(test_folder: Path) -> bool:
-    """Whether the checks in ``test_folder`` replay recorded cases."""
-    setting = os.environ.get(ENV)
-    if setting == "0" or _recorder is not None:
-        return False
-    folder = Path(test_folder).resolve()
-    if folder in _forced:
-        return True
-    if not cases_path(folder).is_file():
-        return False
-    if setting == "1":
-        return True
-    root = _course_root(folder)
-    return root is not None and not (root / "solutions").is_dir()
+# Recordings that runs configured inside ``forced`` replay (grading's worker slots).
+_told: dict[Path, Path] = {}
 
 
-def active(test: Callable | None = None) -> bool:
-    """True inside a learner release: recorded cases replace generated ones."""
-    if test is None:
-        return False
-    return replays_folder(Path(test.__code__.co_filename).parent)
-
-
-def replays(tree, exercise) -> bool:
-    """Whether ``exercise`` of this course replays (the fixtures ask this)."""
-    return replays_folder(tree.exercise_dir(exercise))
+def for_run(recorder: Recorder | None = None) -> Mode:
+    """The mode of a run being configured now: ``recorder`` records; ``forced`` names recordings."""
+    return Mode(recorder=recorder, recordings=dict(_told))
 
 
 @contextmanager
-def forced(test_folder: Path, recording: Path, *, limit: int | None = None) -> Iterator[None]:
-    """Replay ``recording`` for the tests in ``test_folder`` (a notebook has no course around it)."""
-    global _limit
+def forced(test_folder: Path, recording: Path) -> Iterator[None]:
+    """Runs configured inside this block replay ``recording`` for the tests in ``test_folder``."""
     folder = Path(test_folder).resolve()
-    previous_limit, previous = _limit, _forced.get(folder)
-    _forced[folder] = Path(recording).resolve()
-    _limit = limit
+    previous = _told.get(folder)
+    _told[folder] = Path(recording).resolve()
     try:
         yield
     finally:
-        _limit = previous_limit
         if previous is None:
-            _forced.pop(folder, None)
+            _told.pop(folder, None)
         else:
-            _forced[folder] = previous
+            _told[folder] = previous
+
+
+# Outside a run (validate's planning, the CLI) the course alone decides.
+
+
+def replays(tree, exercise, mode: Mode | None = None) -> bool:
+    return (mode or Mode()).replays(tree, exercise)
+
+
+def replays_folder(test_folder: Path, mode: Mode | None = None) -> bool:
+    return (mode or Mode()).replays_folder(test_folder)
 
 
 def available(tree) -> bool:
     """Whether every exercise of this course can replay (a release)."""
-    return all(replays(tree, exercise) for exercise in tree.manifest.exercises)
+    mode = Mode()
+    return all(mode.replays(tree, exercise) for exercise in tree.manifest.exercises)
 
 
-def recording() -> bool:
-    return _recorder is not None
-
-
-def start_recording(out: Path) -> Recorder:
-    from grader.replay.recorder import Recorder
-
-    global _recorder
-    _recorder = Recorder(Path(out))
-    return _recorder
-
-
-def stop_recording() -> Recorder | None:
-    global _recorder
-    recorder, _recorder = _recorder, None
-    return recorder
-
-
-def load_cases(test_folder: Path) -> dict:
-    path = cases_path(test_folder)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} is missing: this release has no recorded cases for these checks. "
-            "Restore the file, or rebuild the release with `tensorlings release`"
-        )
-    return read(str(path), path.stat().st_mtime)
+def load_cases(test_folder: Path, mode: Mode | None = None) -> dict:
+    return (mode or Mode()).load_cases(test_folder)

@@ -9,16 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from grader import codec
-from grader.replay import modes
 from grader.replay.fingerprint import fingerprint, has_path
 from grader.replay.store import FILENAME, FOLDER, FORMAT, case_size, save, test_key
 
 
-def recorded_test(test: Callable, argument_names: tuple[str, ...]) -> Callable:
-    """While recording, ``test`` wrapped to keep the inputs of every example it passes; else ``test``."""
-    if modes._recorder is None:
-        return test
-    recorder = modes._recorder
+def recorded_test(test: Callable, argument_names: tuple[str, ...], recorder: Recorder) -> Callable:
+    """``test`` wrapped to keep, in ``recorder``, the inputs of every example it passes."""
     exercise_id = Path(test.__code__.co_filename).resolve().parent.name
     key = test_key(test)
 
@@ -184,16 +180,16 @@ class _AfterCall:
 class Recording:
     """``reference`` or ``submission`` while recording: the real one, with its calls recorded."""
 
-    def __init__(self, inner, tree, exercise) -> None:
-        self._inner, self._tree, self._exercise = inner, tree, exercise
+    def __init__(self, inner, tree, exercise, recorder: Recorder) -> None:
+        self._inner, self._tree, self._exercise, self._recorder = inner, tree, exercise, recorder
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._inner, name)
         if name.startswith("_") or name not in {f.name for f in self._exercise.functions}:
             return value
         function = value._function() if hasattr(value, "call") else value.function
-        return RecordingFunction(modes._recorder, self._tree, self._exercise, value, function)
+        return RecordingFunction(self._recorder, self._tree, self._exercise, value, function)
 
 
-def recording_fixture(inner, tree, exercise):
-    return Recording(inner, tree, exercise)
+def recording_fixture(inner, tree, exercise, recorder: Recorder):
+    return Recording(inner, tree, exercise, recorder)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
@@ -136,46 +135,36 @@ def _overwrite(target: Any, value: Any) -> None:
         target[...] = value
 
 
-def tables(test_folder: Path) -> dict[str, RecordedTable]:
-    data = modes.load_cases(test_folder)
+def tables(test_folder: Path, mode: modes.Mode | None = None) -> dict[str, RecordedTable]:
+    data = modes.load_cases(test_folder, mode)
     return {name: RecordedTable(name, table) for name, table in data["functions"].items()}
 
 
-def replaying(test: Callable, function: str, argument_names: tuple[str, ...]) -> Callable:
-    """``test`` run once per recorded case, with the recorded inputs as its strategy arguments.
+def replay_cases(test: Callable, argument_names: tuple[str, ...], mode: modes.Mode,
+                 args: tuple, kwargs: dict) -> None:
+    """Run ``test`` once per recorded case, with the recorded inputs as its strategy arguments.
 
-    Fixtures still arrive from pytest: the signature is the test's own minus
-    the strategy arguments, as Hypothesis's ``@given`` leaves it. Cases run
-    smallest first, so the first failure is a small example.
+    ``args`` and ``kwargs`` are the fixtures. Cases run smallest first, so the
+    first failure is a small example.
     """
     folder = Path(test.__code__.co_filename).resolve().parent
     key = test_key(test)
-    signature = inspect.signature(test)
-    kept = [p for name, p in signature.parameters.items() if name not in argument_names]
+    cases = mode.load_cases(folder)["tests"].get(key)
+    if cases is None:
+        raise RecordingMissing(
+            f"{key} has no recorded cases: the release was built from other checks. "
+            "Rebuild it with `tensorlings release` where solutions/ is present"
+        )
+    chosen = cases if mode.limit is None else cases[:mode.limit]
+    for number, case in enumerate(chosen, start=1):
+        drawn = codec.loads(case)
+        try:
+            test(*args, **kwargs, **drawn)
+        except Exception as error:
+            if argument_names:
+                from grader.compare import describe
 
-    @functools.wraps(test)
-    def replayed(*args: Any, **kwargs: Any) -> None:
-        cases = modes.load_cases(folder)["tests"].get(key)
-        if cases is None:
-            raise RecordingMissing(
-                f"{key} has no recorded cases: the release was built from other checks. "
-                "Rebuild it with `tensorlings release` where solutions/ is present"
-            )
-        chosen = cases if modes._limit is None else cases[:modes._limit]
-        for number, case in enumerate(chosen, start=1):
-            drawn = codec.loads(case)
-            try:
-                test(*args, **kwargs, **drawn)
-            except Exception as error:
-                if argument_names:
-                    from grader.compare import describe
-
-                    shown = ", ".join(f"{name}={describe(value)}" for name, value in codec.loads(case).items())
-                    error.add_note(f"Falsifying example (recorded case {number} of {len(chosen)}): "
-                                   f"{test.__name__}({shown})")
-                raise
-
-    del replayed.__wrapped__  # pytest must see the signature below, not the test's
-    replayed.__signature__ = signature.replace(parameters=kept)
-    replayed.tensorlings_replayed = True
-    return replayed
+                shown = ", ".join(f"{name}={describe(value)}" for name, value in codec.loads(case).items())
+                error.add_note(f"Falsifying example (recorded case {number} of {len(chosen)}): "
+                               f"{test.__name__}({shown})")
+            raise

@@ -27,7 +27,7 @@ def test_a_full_course_does_not_replay(tiny, monkeypatch):
 
     monkeypatch.delenv(replay.ENV, raising=False)
     folder = tiny / "exercises" / "01_scale"
-    recording = replay.cases_path(folder)
+    recording = replay.Mode().cases_path(folder)
     recording.parent.mkdir(parents=True, exist_ok=True)
     recording.write_bytes(b"recorded cases")
     assert (tiny / "solutions").is_dir()
