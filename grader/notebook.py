@@ -18,6 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from grader.binding import Binding
+
 SUPPORT = "tensorlings"          # the folder next to a notebook with its checks and recordings
 CASES = "cases.tlc.gz"  # the recording, as grader.replay names it
 EXERCISE = "exercise.json"
@@ -50,21 +52,19 @@ class _NotebookCode:
             return ""
 
 
-class NotebookSubmission:
+class NotebookSubmission(Binding):
     """``submission``: the functions a notebook defined (its ``globals()``)."""
 
     def __init__(self, exercise, namespace: dict) -> None:
         self.exercise = exercise
         self.namespace = namespace
 
-    def __getattr__(self, name: str) -> Any:
+    def _bind(self, name: str) -> Any:
         from grader.impl import SubmittedFunction
 
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name in {f.name for f in self.exercise.functions}:
-            function = self.namespace.get(name)
-            return SubmittedFunction(name, self.exercise, _NotebookCode(self.namespace, function))
+        return SubmittedFunction(name, self.exercise, _NotebookCode(self.namespace, self.namespace.get(name)))
+
+    def _other(self, name: str) -> Any:
         if name in self.namespace:
             return self.namespace[name]
         raise AttributeError(f"{self.exercise.id} has no function {name!r}")

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from grader import codec, replay
+from grader.binding import Binding
 from grader.compare import CallOutcome, _clone, changed_arguments, shares_storage
 from grader.constraints import rule_breaks
 from grader.grading import wire
@@ -179,7 +180,7 @@ def _reap(context: StudentContext) -> None:
         pass
 
 
-class RemoteSubmission:
+class RemoteSubmission(Binding):
     """One student's module of one exercise, served by a sandboxed worker."""
 
     def __init__(self, context: StudentContext, exercise: Exercise, reference_module=None,
@@ -197,7 +198,6 @@ class RemoteSubmission:
         except OSError:
             self.source_bytes = None
         self._worker: _Worker | None = None
-        self._functions: dict[str, RemoteFunction] = {}
         self.spent = 0.0
         self.hung: set[str] = set()
 
@@ -282,24 +282,21 @@ class RemoteSubmission:
                     f"{function} ended the process it ran in ({detail}), so this check fails")
 
     def _worth_batching(self, name: str) -> bool:
-        function = self._functions.get(name) or getattr(self, name)
+        function = getattr(self, name)
         try:
             function._precheck()
         except Verdict:
             return False
         return True
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name in {function.name for function in self.exercise.functions}:
-            if name not in self._functions:
-                self._functions[name] = RemoteFunction(name, self)
-            return self._functions[name]
+    def _bind(self, name: str) -> RemoteFunction:
+        return RemoteFunction(name, self)
+
+    def _other(self, name: str) -> Any:
         # A constant of the stub (the pristine one: the student's copy is not imported here).
         if self.reference_module is not None and hasattr(self.reference_module, name):
             return getattr(self.reference_module, name)
-        raise AttributeError(f"{self.exercise.id} has no function {name!r} in course.yml")
+        return super()._other(name)
 
 
 class RemoteFunction:

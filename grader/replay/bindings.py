@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
+from grader.binding import Binding
 from grader.replay import modes
 from grader.replay.replayer import RecordedTable, tables
 from grader.replay.store import RecordingMissing
@@ -66,7 +67,7 @@ def _mistake_function(table: RecordedTable, name: str, live: Callable[[], Any] |
     return recorded_mistake
 
 
-class RecordedReference:
+class RecordedReference(Binding):
     """What ``reference`` is in a learner release (and while grading replays recorded cases)."""
 
     def __init__(self, exercise, test_folder: Path, live: Callable[[], Any] | None = None,
@@ -75,11 +76,13 @@ class RecordedReference:
         self._tables = tables(test_folder, mode)
         self._live = live
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name in self._tables:
-            return RecordedFunction(self._tables[name], self._live)
+    def _function_names(self) -> Collection[str]:
+        return self._tables
+
+    def _bind(self, name: str) -> RecordedFunction:
+        return RecordedFunction(self._tables[name], self._live)
+
+    def _other(self, name: str) -> Any:
         if self._live is not None:
             return getattr(self._live(), name)
         raise AttributeError(
@@ -109,7 +112,7 @@ class RecordedSubmittedFunction:
         return self.call(args, kwargs).result
 
 
-class RecordedSubmission:
+class RecordedSubmission(Binding):
     """``submission`` for ``validate`` in a release: recorded answers stand in for the solution."""
 
     def __init__(self, exercise, test_folder: Path, *, mistake: tuple[str, str] | None = None,
@@ -118,11 +121,15 @@ class RecordedSubmission:
         self._tables = tables(test_folder, mode)
         self._mistake = mistake  # (function, mistake name)
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name not in self._tables:
-            raise AttributeError(name)
+    def _function_names(self) -> Collection[str]:
+        return self._tables
+
+    def _bind(self, name: str) -> RecordedSubmittedFunction:
         chosen = self._mistake[1] if self._mistake and self._mistake[0] == name else None
         return RecordedSubmittedFunction(self._tables[name], chosen)
+
+    def _other(self, name: str) -> Any:
+        raise AttributeError(name)
 
 
 def recorded_reference(tree, exercise, mode: modes.Mode) -> RecordedReference:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import codec
+from grader.binding import Binding
 from grader.replay.fingerprint import fingerprint, has_path
 from grader.replay.store import FILENAME, FOLDER, FORMAT, case_size, save, test_key
 
@@ -177,18 +178,19 @@ class _AfterCall:
         return self._args, self._kwargs
 
 
-class Recording:
+class Recording(Binding):
     """``reference`` or ``submission`` while recording: the real one, with its calls recorded."""
 
     def __init__(self, inner, tree, exercise, recorder: Recorder) -> None:
-        self._inner, self._tree, self._exercise, self._recorder = inner, tree, exercise, recorder
+        self._inner, self._tree, self.exercise, self._recorder = inner, tree, exercise, recorder
 
-    def __getattr__(self, name: str) -> Any:
+    def _bind(self, name: str) -> RecordingFunction:
         value = getattr(self._inner, name)
-        if name.startswith("_") or name not in {f.name for f in self._exercise.functions}:
-            return value
         function = value._function() if hasattr(value, "call") else value.function
-        return RecordingFunction(self._recorder, self._tree, self._exercise, value, function)
+        return RecordingFunction(self._recorder, self._tree, self.exercise, value, function)
+
+    def _other(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 def recording_fixture(inner, tree, exercise, recorder: Recorder):
