@@ -188,3 +188,11 @@ def _tensor_header(**changes) -> dict:
 def test_a_hostile_or_broken_frame_is_refused_with_a_reason(frame, reason):
     with pytest.raises(codec.CodecError, match=reason):
         codec.loads(frame)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device; the stand-in tests above run everywhere")
+def test_a_cuda_tensor_comes_back_on_cuda_still_sharing_memory():
+    x = torch.arange(12.0, device="cuda").reshape(3, 4)
+    back, view = roundtrip((x, x.t()))
+    assert back.device == x.device and view.device == x.device and torch.equal(view, x.t())
+    assert back.untyped_storage().data_ptr() == view.untyped_storage().data_ptr()
