@@ -75,6 +75,13 @@ def check(function: str, /, **strategies: SearchStrategy) -> Callable[[Callable]
         del checked.__wrapped__
         checked.__signature__ = signature.replace(parameters=kept)
         checked.run = run  # for callers outside pytest (notebooks): run(mode, **fixtures)
+        if strategies:
+            # Hypothesis's pytest plugin then treats the check as its own: it keeps its reports
+            # (the seed to reproduce a failure) out of the learner's output and keys its database
+            # per parametrized device, as it does for a test that @given wraps directly.
+            checked.is_hypothesis_test = True
+            checked.hypothesis = drawn.hypothesis
+            checked._hypothesis_internal_use_settings = drawn._hypothesis_internal_use_settings
         checked.tensorlings_strategies = strategies
         return pytest.mark.tensorlings_check(function)(checked)
 
