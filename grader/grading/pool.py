@@ -20,7 +20,7 @@ from grader.course import CourseTree
 from grader.grading.errors import GradingError
 from grader.grading.intake import Entry
 from grader.grading.remote import Batch
-from grader.grading.session import forget_tests, grade_student
+from grader.grading.session import grade_student
 from grader.grading.storage import save_grade
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
@@ -79,9 +79,7 @@ def _open_slot(counter, settings: SlotSettings) -> None:
     previous_temp = (tempfile.tempdir, os.environ.get("TMPDIR"))
     tempfile.tempdir = str(scratch)
     os.environ["TMPDIR"] = str(scratch)
-    # The checks replay recorded cases. @check decides when a test module is imported, so replay
-    # is switched on before this process imports any (and any imported before are forgotten).
-    forget_tests(settings.tree)
+    # The checks replay recorded cases: every pytest run this slot configures replays these.
     stack = contextlib.ExitStack()
     batches = {}
     for exercise in settings.exercises:
@@ -99,7 +97,6 @@ def _close_slot() -> None:
         return
     slot, _slot = _slot, None
     slot.stack.close()
-    forget_tests(slot.settings.tree)
     tempfile.tempdir = slot.previous_temp[0]
     if slot.previous_temp[1] is None:
         os.environ.pop("TMPDIR", None)

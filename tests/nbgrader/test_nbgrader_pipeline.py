@@ -39,7 +39,7 @@ def test_the_released_notebook_has_no_solutions_or_hidden_checks(nbgrader_course
         text = "\n".join(c.source for c in notebook.cells)
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
         assert text.count("raise NotImplementedError()") == len(exercise.functions)
-        assert (released / "tensorlings" / "cases.pt.gz").is_file()
+        assert (released / "tensorlings" / "cases.tlc.gz").is_file()
 
 
 def test_export_gives_zero_full_marks_and_full_marks_minus_the_mistake(nbgrader_course):

@@ -30,9 +30,10 @@ def _bodies(path):
 
 
 def test_the_release_has_what_a_learner_needs(release, course):
-    for path in ("course.yml", "pyproject.toml", "Makefile", "grader/plugin.py", "grader/replay.py",
+    for path in ("course.yml", "pyproject.toml", "Makefile", "grader/plugin.py", "grader/replay/__init__.py",
+                 "grader/codec.py",
                  f"exercises/{EXERCISE}/strides.py", f"exercises/{EXERCISE}/test_strides.py",
-                 f"exercises/{EXERCISE}/.recorded/cases.pt.gz"):
+                 f"exercises/{EXERCISE}/.recorded/cases.tlc.gz"):
         assert (release / path).is_file(), path
     if (course.root / "exercises" / EXERCISE / "README.md").is_file():
         assert (release / "exercises" / EXERCISE / "README.md").is_file()
@@ -156,7 +157,8 @@ def test_a_mistake_is_excused_in_a_release_only_when_its_recording_equals_the_so
     import torch
 
     from grader.compare import CallOutcome
-    from grader.replay import RecordedTable, _encode_outcome
+    from grader.replay.recorder import _encode_outcome
+    from grader.replay.replayer import RecordedTable
 
     def entry(result, views=()):
         return _encode_outcome(CallOutcome(result, set(), set(views)), (), {})
