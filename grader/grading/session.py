@@ -162,6 +162,8 @@ def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise],
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         code = pytest.main(pytest_args(tree, exercises, profile), plugins=[plugin])
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # pytest caught a Ctrl-C: what it collected is not this student's grade
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) and not plugin.results:
         raise RuntimeError(f"the course's tests could not run: {captured.getvalue().strip()[-2000:]}")
     grade = StudentGrade(entry.student, _function_grades(exercises, plugin), list(context.limits_hit),
