@@ -39,7 +39,7 @@ def _alive(identity: str) -> bool:
 
 def create(jobs_scratch: int) -> Path:
     """A fresh work folder owned by this process: students' copies, each slot's scratch."""
-    work = Path(tempfile.mkdtemp(prefix=PREFIX))
+    work = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))  # the owner's pid, even before "owner" exists
     os.chmod(work, 0o711)
     (work / OWNER_FILE).write_text(_identity(os.getpid()) + "\n")
     (work / "students").mkdir(mode=0o700)
@@ -63,12 +63,17 @@ def remove_abandoned(parent: Path | None = None) -> list[Path]:
     parent = Path(parent or tempfile.gettempdir())
     removed = []
     for folder in parent.glob(PREFIX + "*"):
+        pid = folder.name[len(PREFIX):].partition("-")[0]
+        if not pid.isdigit():
+            continue  # made by a version that did not name its owner: not ours to judge
         try:
             lines = (folder / OWNER_FILE).read_text().split("\n")
+        except FileNotFoundError:
+            lines = []  # its owner died before naming itself, or is about to: the pid alone decides
         except OSError:
-            continue  # not ours to judge: made by a version that did not name its owner, or not a folder
-        owner, helpers = lines[0], [line for line in lines[1:] if line]
-        if _alive(owner):
+            continue
+        owner, helpers = (lines[0] if lines else ""), [line for line in lines[1:] if line]
+        if _alive(owner) or (not owner and _started(int(pid)) is not None):
             continue
         for helper in helpers:
             if _alive(helper):
