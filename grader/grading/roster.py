@@ -8,6 +8,7 @@ A roster is a CSV with a header row naming a student id column (``student_id``, 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +36,9 @@ def load_roster(path: Path) -> dict[str, Person]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise GradingError(f"{path}: cannot read the roster ({error}). Give a UTF-8 CSV file") from None
-    rows = list(csv.DictReader(text.splitlines()))
-    header = {(name or "").strip().lower(): name for name in (rows[0].keys() if rows else [])}
+    reader = csv.DictReader(text.splitlines())
+    rows = list(reader)
+    header = {re.sub(r"[\s-]+", "_", (name or "").strip().lower()): name for name in reader.fieldnames or []}
     id_column = next((header[c] for c in _ID_COLUMNS if c in header), None)
     if id_column is None:
         raise GradingError(f"{path}: no student id column. The roster's first row must name one of "
