@@ -66,10 +66,10 @@ def cmd_grade(args) -> int:
                                            tally=tally)
     except GradingInterrupted as stopped:
         errors.print(f"[{WARNING_STYLE}]tensorlings: interrupted: {stopped.finished} of {stopped.total} students "
-                     "finished and kept; run the same command again to grade the rest[/]")
+                     "finished and kept; run the same command again to grade the rest[/]", soft_wrap=True)
         return 130
     except GradingError as error:
-        errors.print(f"[{ERROR_STYLE}]tensorlings: {error}[/]")
+        errors.print(f"[{ERROR_STYLE}]tensorlings: {error}[/]", soft_wrap=True)
         return 2
     for note in sorted({w for g in grades for w in g.warnings if w.startswith("sandbox")}):
         errors.print(f"[{WARNING_STYLE}]warning: {note}[/]")

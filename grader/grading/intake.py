@@ -108,7 +108,8 @@ def _unique_id(raw: str, taken: dict[str, str], notes: list[str]) -> str:
         student = f"{base}-{number}"
     taken[student.casefold()] = repr(raw)
     if student != base:
-        notes.append(f"{raw!r} would have the id {base!r}, which is {taken[base.casefold()]}'s: graded as {student!r}")
+        notes.append(f"{raw!r} would have the id {base!r}, already taken by {taken[base.casefold()]}: "
+                     f"graded as {student!r}")
     return student
 
 
