@@ -38,6 +38,7 @@ __all__ = ["Entry", "GradingError", "GradingInterrupted", "Options", "Tally", "d
 
 # A write that fails for want of space: the instructor must free some, nothing else helps.
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+_NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 @dataclass
@@ -119,10 +120,15 @@ def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options
     except KeyboardInterrupt:
         raise GradingInterrupted(tally.finished, tally.total) from None
     except OSError as error:
+        written = Path(str(error.filename)) if error.filename else out
+        where = out if written.is_relative_to(out) else written.parent  # our --out, or the work folder's disk
         if error.errno in _DISK_FULL:
-            raise GradingError(f"{out}: the disk is full ({os.strerror(error.errno)}). Free some space there "
+            raise GradingError(f"{where}: the disk is full ({os.strerror(error.errno)}). Free some space there "
                                "(or choose another --out) and run the same command again: students already "
                                "finished are kept") from None
+        if error.errno in _NOT_WRITABLE:
+            raise GradingError(f"{where}: cannot write there ({os.strerror(error.errno)}). Choose a --out "
+                               "folder you may write to") from None
         raise
     return grades, problems
 

@@ -8,6 +8,7 @@ index, scratch folder and worker uid.
 from __future__ import annotations
 
 import contextlib
+import errno
 import multiprocessing
 import os
 import tempfile
@@ -136,8 +137,10 @@ def _grade_in_slot(entry: Entry) -> SlotResult:
     grade.key = entry.key
     try:
         publish_graded(folder, grade, s.tree, s.write_reports)  # the folder appears whole, or not at all
-    except OSError:
-        raise  # a full disk stops the run: the engine says so once
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # a full disk stops the run: the engine says so once
+        return SlotResult(entry.student, f"reports for {entry.student} failed: {type(error).__name__}: {error}")
     except Exception as error:  # noqa: BLE001 - not published: the next run grades this student again
         return SlotResult(entry.student, f"reports for {entry.student} failed: {type(error).__name__}: {error}")
     return SlotResult(entry.student, None)
