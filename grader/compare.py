@@ -382,13 +382,14 @@ def agree(
     except Mismatch as crash:
         if crash.kind == "crash" and crash.mistake is None and crash.error_type:
             crash.mistake = _matching_crash(mistakes_from or expected_fn, pristine_args, pristine_kwargs,
-                                            crash.error_type)
+                                            crash.error_type, learner_names(actual_fn))
         raise
     actual = outcome.result
     expected = expected_fn(*oracle_args, **oracle_kwargs)
 
     def fail(kind: str, summary: str, same_failure: Callable[[CallOutcome], bool], **parts: str | None) -> None:
-        mistake = _matching_mistake(mistakes_from or expected_fn, pristine_args, pristine_kwargs, same_failure)
+        mistake = _matching_mistake(mistakes_from or expected_fn, pristine_args, pristine_kwargs, same_failure,
+                                    learner_names(actual_fn))
         failure = Failure(Kind(kind), summary, function=name, call=name, inputs=inputs, **parts)
         raise Mismatch(failure, mistake=mistake, expected=expected, actual=actual)
 
@@ -440,14 +441,22 @@ def run_local(function: Callable, args: Sequence[Any], kwargs: Mapping[str, Any]
 
 
 def changed_arguments(before_args, before_kwargs, after_args, after_kwargs) -> set[str]:
-    """Names (``argument 1``, ``x``) of tensor or array arguments whose values changed."""
+    """Names (``argument 1``, ``x``) of tensor, array or list arguments whose values changed."""
     changed = set()
     pairs = [(f"argument {i + 1}", b, a) for i, (b, a) in enumerate(zip(before_args, after_args))]
     pairs += [(key, before_kwargs[key], after_kwargs[key]) for key in before_kwargs]
     for label, before, after in pairs:
         if isinstance(before, (torch.Tensor, np.ndarray)) and _values_changed(before, after):
             changed.add(label)
+        elif isinstance(before, list) and _list_changed(before, after):
+            changed.add(label)  # a shape or stride list the function appended to, reversed or sorted
     return changed
+
+
+def _list_changed(before: list, after) -> bool:
+    if any(isinstance(item, (torch.Tensor, np.ndarray)) for item in before):
+        return False  # lists of tensors: their items' values are not compared here
+    return before != after
 
 
 def _values_changed(before, after) -> bool:
@@ -461,9 +470,29 @@ def _values_changed(before, after) -> bool:
                            after.detach().nan_to_num(0.5) if after.is_floating_point() else after.detach())
 
 
-def _matching_crash(expected_fn, args, kwargs, error_type: str):
+def learner_names(actual_fn: Callable) -> frozenset[str] | None:
+    """The names the learner's function uses, when its source is at hand (a submission, local or remote)."""
+    source = getattr(actual_fn, "source_text", None)
+    name = getattr(actual_fn, "name", None)
+    if source is None or name is None:
+        return None
+    from grader.blame import names_in_source
+
+    text = source() if callable(source) else source
+    return names_in_source(text, name) if text is not None else None
+
+
+def _fits(known, expected_fn, names) -> bool:
+    from grader.blame import mistake_fits
+
+    return mistake_fits(known.function, getattr(expected_fn, "function", None), names)
+
+
+def _matching_crash(expected_fn, args, kwargs, error_type: str, names=None):
     """The first known mistake that raises the same kind of exception on these inputs."""
     for known in getattr(expected_fn, "mistakes", ()):
+        if not _fits(known, expected_fn, names):
+            continue
         try:
             known.function(*_clone(args), **_clone(kwargs))
         except Exception as error:  # noqa: BLE001 - the crash is what is being matched
@@ -483,9 +512,12 @@ def _grad_changed(before: torch.Tensor | None, after: torch.Tensor | None) -> bo
     return before.shape != after.shape or not torch.equal(before, after)
 
 
-def _matching_mistake(expected_fn, args, kwargs, same_failure: Callable[[CallOutcome], bool]):
-    """The first known mistake that fails the same way as the learner's answer on these inputs."""
+def _matching_mistake(expected_fn, args, kwargs, same_failure: Callable[[CallOutcome], bool], names=None):
+    """The first known mistake that fails the same way as the learner's answer on these inputs, and whose
+    telltale calls the learner's code makes (see grader.blame)."""
     for known in getattr(expected_fn, "mistakes", ()):
+        if not _fits(known, expected_fn, names):
+            continue
         try:
             theirs = run_local(known.function, _clone(args), _clone(kwargs))
         except Exception:  # a mistake that crashes here cannot be what the learner wrote

@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from grader.binding import Binding
 from grader.compare import CallOutcome, describe_arguments, run_local
 from grader.constraints import rule_breaks
 from grader.guard import CallTimedOut, guarded_call
@@ -152,6 +153,12 @@ class SubmittedFunction:
             self.timed_out = self._timed_out(stop)
             raise CallLimit(self.timed_out) from None
 
+    def source_text(self) -> str | None:
+        """The learner's module source (None for a swapped-in known mistake, which has no file of its own)."""
+        if self.override is not None or self.loaded.problem:
+            return None
+        return self.loaded.source
+
     def _timed_out(self, stop: CallTimedOut) -> Failure:
         """The record of a call stopped by the time limit, at the learner's line it was running."""
         seconds = self.exercise.function(self.name).time_limit
@@ -189,7 +196,7 @@ class SubmittedFunction:
         return f"<submitted {self.name} from {self.loaded.shown}>"
 
 
-class Submission:
+class Submission(Binding):
     """The module under test. ``submission.to_nchw`` is a ``SubmittedFunction``."""
 
     def __init__(self, exercise: Exercise, path: Path, *, overrides: Mapping[str, Callable] | None = None,
@@ -198,23 +205,18 @@ class Submission:
         self.loaded = LoadedModule(path, "submission")
         self.overrides = dict(overrides or {})
         self.guarded = guarded
-        self._functions: dict[str, SubmittedFunction] = {}
 
     @property
     def path(self) -> Path:
         return self.loaded.path
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name in {function.name for function in self.exercise.functions}:
-            if name not in self._functions:
-                self._functions[name] = SubmittedFunction(name, self.exercise, self.loaded, self.overrides.get(name),
-                                                          guarded=self.guarded)
-            return self._functions[name]
+    def _bind(self, name: str) -> SubmittedFunction:
+        return SubmittedFunction(name, self.exercise, self.loaded, self.overrides.get(name), guarded=self.guarded)
+
+    def _other(self, name: str) -> Any:
         if self.loaded.module is not None and hasattr(self.loaded.module, name):
             return getattr(self.loaded.module, name)  # a constant the stub provides
-        raise AttributeError(f"{self.exercise.id} has no function {name!r} in course.yml")
+        return super()._other(name)
 
     def __repr__(self) -> str:
         return f"<your {self.loaded.shown}>"
@@ -234,7 +236,7 @@ class ReferenceFunction:
         return self.function(*args, **kwargs)
 
 
-class Reference:
+class Reference(Binding):
     """The solution module. ``reference.to_nchw`` is a ``ReferenceFunction``."""
 
     def __init__(self, exercise: Exercise, solution: Path, mistakes: Path):
@@ -244,13 +246,12 @@ class Reference:
             raise RuntimeError(f"the reference solution is broken: {self.loaded.problem}")
         self.mistakes = load_mistakes(mistakes, f"tensorlings_mistakes_{next(_counter)}_{exercise.id}")
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
+    def _bind(self, name: str) -> Any:
         value = getattr(self.loaded.module, name)
-        if callable(value) and name in {function.name for function in self.exercise.functions}:
-            return ReferenceFunction(name, value, self.mistakes.get(name, ()))
-        return value
+        return ReferenceFunction(name, value, self.mistakes.get(name, ())) if callable(value) else value
+
+    def _other(self, name: str) -> Any:
+        return getattr(self.loaded.module, name)
 
     def __repr__(self) -> str:
         return "<the reference solution>"

@@ -18,8 +18,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from grader.binding import Binding
+
 SUPPORT = "tensorlings"          # the folder next to a notebook with its checks and recordings
-CASES = "cases.pt.gz"
+CASES = "cases.tlc.gz"  # the recording, as grader.replay names it
 EXERCISE = "exercise.json"
 QUICK_CASES = 5
 
@@ -50,21 +52,19 @@ class _NotebookCode:
             return ""
 
 
-class NotebookSubmission:
+class NotebookSubmission(Binding):
     """``submission``: the functions a notebook defined (its ``globals()``)."""
 
     def __init__(self, exercise, namespace: dict) -> None:
         self.exercise = exercise
         self.namespace = namespace
 
-    def __getattr__(self, name: str) -> Any:
+    def _bind(self, name: str) -> Any:
         from grader.impl import SubmittedFunction
 
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name in {f.name for f in self.exercise.functions}:
-            function = self.namespace.get(name)
-            return SubmittedFunction(name, self.exercise, _NotebookCode(self.namespace, function))
+        return SubmittedFunction(name, self.exercise, _NotebookCode(self.namespace, self.namespace.get(name)))
+
+    def _other(self, name: str) -> Any:
         if name in self.namespace:
             return self.namespace[name]
         raise AttributeError(f"{self.exercise.id} has no function {name!r}")
@@ -131,33 +131,35 @@ def run_checks(exercise_id: str, function: str, namespace: dict, *, quick: bool 
     failures: list[str] = []
     not_started = False
     ran = 0
-    with replay.forced(support, support / CASES, limit=QUICK_CASES if quick else None):
-        module = _test_module(support, exercise)
-        tests = checks_of(module, function)
-        if not tests:
-            raise FileNotFoundError(f"{exercise.id} has no checks for {function}")
-        submission = NotebookSubmission(exercise, namespace)
-        reference = replay.RecordedReference(exercise, support)
-        for test in tests:
-            parameters = inspect.signature(test).parameters
-            devices = _devices(exercise, test) if "device" in parameters else [None]
-            if not devices:
-                continue  # a GPU check on a machine without one
-            for device in devices:
-                given = {"submission": submission, "reference": reference, "device": device}
-                try:
-                    test(**{name: given[name] for name in parameters if name in given})
-                except BaseException as error:  # noqa: BLE001 - every failure is reported, in the learner's terms
-                    if isinstance(error, (KeyboardInterrupt, SystemExit)):
-                        raise
-                    where = f" on {device}" if device and status_of(first_outcome(error)) == Status.WRONG else ""
-                    failures.append(f"{test.__name__}{where}: {failure_of(error, function).text()}")
-                    if status_of(first_outcome(error)) == Status.NOT_STARTED:
-                        not_started = True
-                        break
-                ran += 1
-            if not_started:
-                break
+    # The notebook has no course around it: this run replays the recording next to the checks.
+    mode = replay.Mode(recordings={support.resolve(): (support / CASES).resolve()},
+                       limit=QUICK_CASES if quick else None)
+    module = _test_module(support, exercise)
+    tests = checks_of(module, function)
+    if not tests:
+        raise FileNotFoundError(f"{exercise.id} has no checks for {function}")
+    submission = NotebookSubmission(exercise, namespace)
+    reference = replay.RecordedReference(exercise, support, mode=mode)
+    for test in tests:
+        parameters = inspect.signature(test).parameters
+        devices = _devices(exercise, test) if "device" in parameters else [None]
+        if not devices:
+            continue  # a GPU check on a machine without one
+        for device in devices:
+            given = {"submission": submission, "reference": reference, "device": device}
+            try:
+                test.run(mode, **{name: given[name] for name in parameters if name in given})
+            except BaseException as error:  # noqa: BLE001 - every failure is reported, in the learner's terms
+                if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                    raise
+                where = f" on {device}" if device and status_of(first_outcome(error)) == Status.WRONG else ""
+                failures.append(f"{test.__name__}{where}: {failure_of(error, function).text()}")
+                if status_of(first_outcome(error)) == Status.NOT_STARTED:
+                    not_started = True
+                    break
+            ran += 1
+        if not_started:
+            break
     which = "quick checks" if quick else "checks"
     if failures:
         shown = "\n\n".join(failures[:3]) + (f"\n\n(and {len(failures) - 3} more)" if len(failures) > 3 else "")

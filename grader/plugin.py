@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from grader.checks import MARKER
+from grader.checks import MARKER, mode_of
 from grader.course import CourseError, CourseTree, NoCourse, load_course
 from grader.failures import failure_of, first_outcome, status_of
 from grader.results import CheckResult, Failure, Status
@@ -93,12 +93,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _check_impl_option(config: pytest.Config) -> None:
+    """A missing ``--impl`` folder is one usage error at the start, not a traceback in every check."""
+    chosen = config.getoption("impl", None)
+    if chosen in (None, "exercises", "solutions") or config.getoption("help", False):
+        return
+    here = Path(config.invocation_params.dir)
+    if Path(here, chosen).is_dir():
+        return
+    first = next((arg.split("::")[0] for arg in config.args if not arg.startswith("-")), ".")
+    try:
+        from grader.course import find_root
+
+        if (find_root(here / first) / chosen).is_dir():  # a path relative to the course
+            return
+    except CourseError:
+        pass
+    raise pytest.UsageError(f"--impl {chosen}: no such folder. {IMPL_HELP}")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: the check needs a CUDA or MPS device; skipped with a reason elsewhere")
     config.addinivalue_line("markers", f"{MARKER}(function): the exercise function a check belongs to")
     config.addinivalue_line(
         "markers", "in_process: the check patches torch around the learner's call; skipped in sandboxed grading")
     config.stash[_results_key] = []
+    _check_impl_option(config)
     # Checks use tiny tensors, where a second thread only adds overhead (a 17 ms max(dim) became 5 us).
     import torch
 
@@ -107,13 +127,21 @@ def pytest_configure(config: pytest.Config) -> None:
         profile = "validate" if config.getoption("tensorlings_variants") else ("ci" if os.environ.get("CI") else "learn")
         settings.load_profile(profile)
         config.stash[_profile_key] = profile
-    if config.getoption("tensorlings_record"):
-        from grader import replay
+    from grader import replay
+    from grader.checks import MODE_KEY
 
+    recorder = None
+    if config.getoption("tensorlings_record"):
         profile = config.getoption("hypothesis_profile", None) or "grade"  # grading may name its own
         settings.load_profile(profile)
         config.stash[_profile_key] = profile
-        replay.start_recording(Path(config.getoption("tensorlings_record")))
+        recorder = replay.Recorder(Path(config.getoption("tensorlings_record")))
+    # Whether checks draw, record or replay is this run's own: @check reads it when a test runs.
+    config.stash[MODE_KEY] = replay.for_run(recorder)
+    from grader import test_modules
+
+    if not config.pluginmanager.is_registered(test_modules):
+        config.pluginmanager.register(test_modules, "tensorlings-test-modules")
 
 
 def _course(config: pytest.Config, path: Path) -> CourseTree | None:
@@ -161,10 +189,10 @@ def impl_root(config: pytest.Config, tree: CourseTree) -> Path:
 # ---------------------------------------------------------------- fixtures
 
 
-def _variants(tree: CourseTree, exercise, function: str) -> list[str]:
+def _variants(config: pytest.Config, tree: CourseTree, exercise, function: str) -> list[str]:
     from grader.replay import known_mistakes
 
-    mistakes = known_mistakes(tree, exercise)
+    mistakes = known_mistakes(tree, exercise, mode_of(config))
     return ["solution", "stub"] + [variant_name(m) for m in mistakes.get(function, [])]
 
 
@@ -183,31 +211,35 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("device", devices, scope="module")
     if marker and "submission" in metafunc.fixturenames and metafunc.config.getoption("tensorlings_variants"):
         tree, exercise = _exercise_of(metafunc.definition)
-        metafunc.parametrize("submission", _variants(tree, exercise, marker.args[0]), indirect=True, scope="module")
+        metafunc.parametrize("submission", _variants(metafunc.config, tree, exercise, marker.args[0]), indirect=True, scope="module")
 
 
 @pytest.fixture(scope="module")
 def submission(request: pytest.FixtureRequest):
     """The module under test: the learner's, the solution, a student's copy, or a sandboxed worker."""
-    from grader.impl import Submission
-
     tree, exercise = _exercise_of(request)
-    variant = getattr(request, "param", None)
     factory = request.config.stash.get(_factory_key, None)
     if factory is not None:
         return factory(tree, exercise)
-    if request.config.getoption("tensorlings_record"):
-        from grader import replay
+    return _submission(request.config, tree, exercise, getattr(request, "param", None))
 
-        return replay.recording_fixture(Submission(exercise, tree.solution_path(exercise)), tree, exercise)
+
+def _submission(config: pytest.Config, tree: CourseTree, exercise, variant: str | None):
+    """``submission`` in this process: by the run's mode, then by validate's variant (None: --impl)."""
+    from grader import replay
+    from grader.impl import Submission
+
+    mode = mode_of(config)
+    if mode.recorder is not None:
+        solution = Submission(exercise, tree.solution_path(exercise))
+        return replay.recording_fixture(solution, tree, exercise, mode.recorder)
     if variant is None:
-        return Submission(exercise, impl_root(request.config, tree) / exercise.id / exercise.module, guarded=True)
+        return Submission(exercise, impl_root(config, tree) / exercise.id / exercise.module, guarded=True)
     if variant == "stub":
         return Submission(exercise, tree.stub_path(exercise), guarded=True)
-    from grader import replay
-
-    if replay.replays(tree, exercise):  # a release: recorded answers stand in for the solution
-        return replay.recorded_submission(tree, exercise, None if variant == "solution" else variant[8:])
+    if mode.replays(tree, exercise):  # a release: recorded answers stand in for the solution
+        mistake = None if variant == "solution" else variant.removeprefix("mistake:")
+        return replay.recorded_submission(tree, exercise, mistake, mode)
     if variant == "solution":
         return Submission(exercise, tree.solution_path(exercise), guarded=True)
     from grader.mistakes import load_mistakes
@@ -225,10 +257,11 @@ def reference(request: pytest.FixtureRequest):
     from grader.impl import Reference
 
     tree, exercise = _exercise_of(request)
-    if replay.replays(tree, exercise):
-        return replay.recorded_reference(tree, exercise)
+    mode = mode_of(request.config)
+    if mode.replays(tree, exercise):
+        return replay.recorded_reference(tree, exercise, mode)
     found = Reference(exercise, tree.solution_path(exercise), tree.mistakes_path(exercise))
-    return replay.recording_fixture(found, tree, exercise) if replay.recording() else found
+    return found if mode.recorder is None else replay.recording_fixture(found, tree, exercise, mode.recorder)
 
 
 # ---------------------------------------------------------------- running and reporting
@@ -266,6 +299,30 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _function_of(item: pytest.Item) -> str | None:
     marker = item.get_closest_marker(MARKER)
     return marker.args[0] if marker else None
+
+
+def _failing_functions(config: pytest.Config, exercise_id: str) -> set[str]:
+    return {r.function for r in collected_results(config)
+            if r.exercise == exercise_id and r.status in (Status.WRONG, Status.ERROR) and r.variant is None}
+
+
+def _blame_a_failing_helper(item: pytest.Item, function: str, failure: Failure) -> None:
+    """When ``function`` calls another of the learner's functions that already failed its own checks,
+    say to fix that one first, and name no mistake of the caller: the helper is the likelier cause."""
+    submission = getattr(item, "funcargs", {}).get("submission")
+    learner_function = getattr(submission, function, None) if submission is not None else None
+    source_text = getattr(learner_function, "source_text", None)
+    if source_text is None:
+        return
+    _, exercise = _exercise_of(item)
+    from grader.blame import helpers_called
+
+    failing = _failing_functions(item.config, exercise.id)
+    names = [f.name for f in exercise.functions]
+    helper = next((h for h in helpers_called(source_text(), function, names) if h in failing), None)
+    if helper is not None:
+        failure.caused_by = helper
+        failure.mistake = None
 
 
 def _add_printed_output(failure: Failure) -> None:
@@ -319,6 +376,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             status = Status.PASSED
     if status is None:
         return report
+    if failure is not None and status == Status.WRONG:
+        _blame_a_failing_helper(item, function, failure)
     if failure is not None:
         _add_printed_output(failure)
         report.longrepr = FailureRepr(failure)  # the explanation alone: no framework traceback
@@ -371,12 +430,9 @@ def collected_results(config: pytest.Config) -> list[CheckResult]:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if session.config.getoption("tensorlings_record"):
-        from grader import replay
-
-        recorder = replay.stop_recording()
-        if recorder is not None and exitstatus == 0:
-            recorder.save()
+    recorder = mode_of(session.config).recorder
+    if recorder is not None and exitstatus == 0:
+        recorder.save()
     results = collected_results(session.config)
     if exitstatus == 0 and any(r.status == Status.NOT_STARTED and r.variant is None for r in results):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

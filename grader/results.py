@@ -80,14 +80,19 @@ class Failure:
     code: str | None = None          # the text of that line
     notes: list[str] = field(default_factory=list)
     internal: str | None = None      # the framework's traceback, for a grader failure: instructors only
+    caused_by: str | None = None     # another of the learner's functions, failing its own checks, that this one calls
 
     def headline(self) -> str:
         """The explanation without the example or the known mistake."""
-        return "\n".join([self.summary, *self.notes])
+        lead = [self.text().splitlines()[0]] if self.caused_by is not None else []
+        return "\n".join([*lead, self.summary, *self.notes])
 
     def text(self) -> str:
         """The whole record as plain text: what the terminal and the plain-text views show."""
         parts = [self.summary]
+        if self.caused_by is not None:
+            parts.insert(0, f"{self.function} uses your {self.caused_by}, which fails its own checks: "
+                            f"fix {self.caused_by} first, then check {self.function} again")
         if self.mistake is not None:
             parts.append(f"This looks like a known mistake, {self.mistake.name!r}: {self.mistake.explanation}")
         if self.example:

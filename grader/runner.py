@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,22 +34,9 @@ def run_checks(paths: Sequence[Path], *, impl: str | None = None, options: Seque
     if impl is not None:
         args += ["--impl", str(impl)]
     stderr = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
-            code = pytest.main(args, plugins=[collector])
-    finally:
-        _forget_test_modules(paths)
+    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+        code = pytest.main(args, plugins=[collector])
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) and not collector.results:
         raise RuntimeError(stderr.getvalue().strip() or f"pytest stopped with {code!r}")
     return collector.results
 
-
-def _forget_test_modules(paths: Sequence[Path]) -> None:
-    """Drop the test modules a run imported: the next run, perhaps of another course whose
-    files have the same names, must import its own."""
-    folders = [Path(p).resolve() for p in paths]
-    folders = [f if f.is_dir() else f.parent for f in folders]
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if file and any(Path(file).resolve().is_relative_to(folder) for folder in folders):
-            del sys.modules[name]

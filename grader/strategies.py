@@ -235,3 +235,50 @@ def indices_into(draw, shape: Sequence[int]) -> tuple[int, ...]:
     if any(side < 1 for side in shape):
         raise ValueError(f"shape {tuple(shape)} has an empty axis: no index exists")
     return tuple(draw(st.integers(0, side - 1)) for side in shape)
+
+
+def as_lists_or_tuples(values: st.SearchStrategy) -> st.SearchStrategy:
+    """``values``' tuples of ints as Python lists or as tuples, lists drawn first.
+
+    Functions that take a shape or strides as ``Sequence[int]`` must accept
+    both and must not change a list they are given. Every tuple of ints in
+    the drawn value is converted, also inside a tuple of mixed items (a
+    shape, its strides and an offset become two lists and an int); a list
+    is the simplest choice, so the first case Hypothesis tries always holds
+    one and a function that edits its argument in place cannot slip through.
+    """
+
+    def convert(value, kind):
+        if isinstance(value, tuple) and all(isinstance(item, int) for item in value):
+            return kind(value)
+        if isinstance(value, tuple):
+            return tuple(convert(item, kind) for item in value)
+        return value
+
+    return st.tuples(values, st.sampled_from((list, tuple))).map(lambda pair: convert(*pair))
+
+
+def changed_by_float32(dtype: torch.dtype) -> st.SearchStrategy:
+    """Single int64 or float64 values that a round trip through float32 changes.
+
+    int64 values lie beyond 2**24 (float32 holds every integer only up to
+    there), some beyond 2**53 (float64's limit); float64 values have more
+    digits than float32 keeps. A function that detours through a narrower
+    dtype, even when both its arguments are wide, gives itself away on them.
+    """
+    if dtype == torch.int64:
+        values = st.one_of(st.integers(2**24 + 1, 2**31), st.integers(2**53 + 1, 2**62))
+        return values.filter(lambda v: int(np.float32(v)) != v)
+    if dtype == torch.float64:
+        values = st.floats(-1e6, 1e6, width=64, allow_nan=False, allow_infinity=False)
+        return values.filter(lambda v: float(np.float32(v)) != v)
+    raise ValueError(f"dtype={dtype} has no narrower float32 detour to expose: use torch.int64 or torch.float64")
+
+
+@st.composite
+def wide_tensors(draw, shape: Sequence[int] | st.SearchStrategy[Sequence[int]], dtype: torch.dtype) -> torch.Tensor:
+    """A CPU tensor of ``shape`` whose every value ``changed_by_float32(dtype)`` would draw."""
+    if isinstance(shape, st.SearchStrategy):
+        shape = draw(shape)
+    values = draw(st.lists(changed_by_float32(dtype), min_size=math.prod(shape), max_size=math.prod(shape)))
+    return torch.tensor(values, dtype=dtype).reshape(tuple(shape))

@@ -51,6 +51,17 @@ def _short(result: CheckResult) -> str:
     return first
 
 
+def _why_unnamed(caught: list[CheckResult]) -> str:
+    """Which other mistakes took the name on the failing inputs, and what to do about it."""
+    others = sorted({r.mistake for r in caught if r.mistake})
+    if others:
+        return (f"on every failing input it gives the same answer as {', '.join(map(repr, others))}, "
+                f"which is named first; add an input on which they differ (a fixed anchor, or unique=True "
+                f"values), or put this mistake first if it is the likelier one")
+    return ("no check that fails it names mistakes: same() and expect() never do, and agree() does only "
+            "with reference.f as oracle or mistakes_from=reference.f; add such an agree() on an input that fails it")
+
+
 def judge_function(exercise, function, mistakes, results: list[CheckResult]) -> FunctionVerdict:
     verdict = FunctionVerdict(exercise.id, function.name, mistakes_total=len(mistakes))
     mine = [r for r in results if r.function == function.name]
@@ -85,9 +96,13 @@ def judge_function(exercise, function, mistakes, results: list[CheckResult]) -> 
         if any(r.mistake == known.name for r in caught):
             verdict.mistakes_named += 1
         elif caught:
-            verdict.warnings.append(
-                f"mistake {known.name!r} is caught but not named (its output never matched on the failing input)"
-            )
+            verdict.warnings.append(f"mistake {known.name!r} is caught but not named: {_why_unnamed(caught)}")
+    if mistakes and solution and verdict.mistakes_caught == 0:
+        verdict.problems.append(
+            f"no check of {function.name} sees any of its {len(mistakes)} known mistakes: its checks may never "
+            f"call it; make sure each @check({function.name!r}) test calls submission.{function.name}, "
+            "and tie a test that calls another function to that one"
+        )
     if len(mistakes) < MIN_MISTAKES:
         verdict.warnings.append(f"has {len(mistakes)} known mistakes; aim for at least {MIN_MISTAKES}")
     if len(function.hints) < MIN_HINT_TIERS:

@@ -169,3 +169,17 @@ def test_raises_passes_only_for_the_expected_exception():
         raises(crashes_remotely, ValueError, (2, 3))
     crash.failure.error_type = "ValueError"
     raises(crashes_remotely, ValueError, (2, 3))
+
+
+def test_a_shape_list_changed_in_place_is_caught_and_one_left_alone_is_not():
+    def padded(shape, rank):
+        return (1,) * (rank - len(shape)) + tuple(shape)
+
+    def padded_in_place(shape, rank):
+        shape[:0] = [1] * (rank - len(shape))  # pads the caller's list itself
+        return tuple(shape)
+
+    agree(padded, padded, [2, 3], 4)
+    with pytest.raises(Mismatch, match="changed its input argument 1") as caught:
+        agree(padded_in_place, padded, [2, 3], 4)
+    assert caught.value.kind == "mutated"

@@ -77,3 +77,21 @@ def test_checks_run_from_any_working_folder(tiny, tmp_path):
     done = run_pytest(elsewhere, str(tiny / "exercises" / "01_scale"), "--impl", "solutions")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "not inside an exercise folder" not in done.stdout + done.stderr
+
+
+def test_a_mistake_is_named_only_when_the_learners_code_fits_it(tiny, tmp_path):
+    double = "def double(x):\n    return x * 2\n\n\n"
+    with_contiguous = learner_copy(tmp_path / "a", double + "def flip_hw(image):\n    return image.transpose(-2, -1).contiguous()\n")
+    named = run_pytest(tiny, "exercises/01_scale", "--impl", str(with_contiguous))
+    assert "known mistake, 'copy'" in named.stdout
+    with_clone = learner_copy(tmp_path / "b", double + "def flip_hw(image):\n    return image.transpose(-2, -1).clone()\n")
+    unnamed = run_pytest(tiny, "exercises/01_scale", "--impl", str(with_clone))
+    assert "flip_hw returned a copy" in unnamed.stdout, "still caught"
+    assert "known mistake, 'copy'" not in unnamed.stdout, "a contiguous() explanation for code without contiguous()"
+
+
+def test_a_caller_of_a_failing_helper_is_told_to_fix_the_helper_first(tiny, tmp_path):
+    source = "def double(x):\n    return x * 3\n\n\ndef flip_hw(image):\n    return double(image).transpose(-2, -1)\n"
+    done = run_pytest(tiny, "exercises/01_scale", "--impl", str(learner_copy(tmp_path / "me", source)))
+    assert done.returncode == 1
+    assert "flip_hw uses your double, which fails its own checks: fix double first" in done.stdout

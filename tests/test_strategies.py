@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from hypothesis import find, given, settings
+from hypothesis import strategies as st
 
 from grader import strategies as tst
 
@@ -41,6 +42,20 @@ def test_shapes_and_strides_have_matching_ranks(pair):
     assert len(shape) == len(strides) and all(s >= 0 for s in strides)
 
 
+def test_shapes_come_as_lists_first_and_as_tuples_too():
+    forms = tst.as_lists_or_tuples(tst.shapes_and_strides(min_rank=1))
+    quiet = settings(database=None, max_examples=200)
+    simplest = find(forms, lambda pair: True, settings=quiet)
+    assert all(type(part) is list for part in simplest)
+    assert all(type(part) is tuple for part in find(forms, lambda pair: type(pair[0]) is tuple, settings=quiet))
+
+
+def test_only_tuples_of_ints_become_lists():
+    mixed = st.just(((2, 3), (3, 1), 4, "coords"))
+    converted = find(tst.as_lists_or_tuples(mixed), lambda value: True, settings=settings(database=None))
+    assert converted == ([2, 3], [3, 1], 4, "coords")
+
+
 @settings(max_examples=30, deadline=None)
 @given(batch=tst.image_batches(layout="CHW", dtypes=[torch.uint8], max_side=4))
 def test_small_uint8_images_have_all_different_pixels(batch):
@@ -61,3 +76,16 @@ def test_small_uint8_images_have_all_different_pixels(batch):
 def test_bad_arguments_are_rejected_early_with_their_names(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.float64])
+def test_wide_tensors_hold_only_values_that_float32_changes(dtype):
+    found = find(tst.wide_tensors((3,), dtype), lambda t: True, settings=settings(database=None))
+    assert found.dtype == dtype
+    assert not torch.equal(found.to(torch.float32).to(dtype), found)
+    assert (found.to(torch.float32).to(dtype) != found).all()
+
+
+def test_a_float32_detour_is_not_asked_of_a_narrow_dtype():
+    with pytest.raises(ValueError, match="use torch.int64 or torch.float64"):
+        tst.changed_by_float32(torch.int16)

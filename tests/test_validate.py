@@ -57,3 +57,23 @@ def test_the_command_prints_a_table_and_sets_the_exit_code(tiny):
     done = run_cli(tiny, "validate")
     assert done.returncode == 1
     assert "the course is not sound" in done.stdout
+
+
+def test_checks_tied_to_the_wrong_function_are_reported(tiny):
+    tests = tiny / "exercises" / "01_scale" / "test_scale.py"
+    text = tests.read_text().replace('@check("double"', "@check(TIE").replace('@check("flip_hw"', '@check("double"')
+    tests.write_text(text.replace("@check(TIE", '@check("flip_hw"'))  # each function's checks call the other
+    problems = _problems(tiny)
+    assert any(p.startswith("no check of double sees any of its 3 known mistakes") for p in problems), problems
+    assert any(p.startswith("no check of flip_hw sees any") for p in problems), problems
+
+
+def test_a_mistake_caught_but_not_named_says_which_mistake_took_its_name(tiny):
+    mistakes = tiny / "solutions" / "01_scale" / "mistakes.py"
+    mistakes.write_text(mistakes.read_text() + (
+        '\n\n@mistake("double", "multiplied by itself", "x ** 2 squares each element.")\n'
+        "def double_by_power(x):\n    return x ** 2\n"))
+    verdicts = validate(load_course(tiny))
+    warnings = [w for v in verdicts for w in v.warnings]
+    assert any(w.startswith("mistake 'multiplied by itself' is caught but not named: on every failing input "
+                            "it gives the same answer as 'squares'") for w in warnings), warnings

@@ -43,6 +43,14 @@ def values_and_targets(draw):
     return x, other
 
 
+@st.composite
+def wide_pairs(draw):
+    """x and other both int64 or both float64, x holding values float32 cannot keep."""
+    dtype = draw(tst.dtypes((torch.int64, torch.float64)))
+    shape = draw(tst.shapes(min_rank=0, max_rank=2, min_side=1, max_side=3))
+    return draw(tst.wide_tensors(shape, dtype)), torch.zeros(2, dtype=dtype)
+
+
 # points_tensor --------------------------------------------------------------
 
 
@@ -74,6 +82,12 @@ def test_rank_and_shape_matches_reference(submission, reference, t):
 def test_rank_and_shape_matches_torch(submission, t):
     agree(submission.rank_and_shape, lambda u: (u.ndim, tuple(u.size())), t,
           why="t.ndim is the number of axes, t.size() their sizes")
+
+
+@check("rank_and_shape")
+def test_rank_and_shape_of_a_scalar(submission, reference):
+    agree(submission.rank_and_shape, reference.rank_and_shape, torch.tensor(7.5),
+          why="a 0-dim tensor (a scalar) has no axes: rank 0 and the empty shape ()")
 
 
 @check("rank_and_shape")
@@ -119,6 +133,14 @@ def test_crop_center_of_a_batch(submission):
     same(submission.crop_center(batch, (2, 3)), batch[:, 1:3, 1:4],
          what="crop_center(batch of shape (2, 4, 5), (2, 3))",
          why="margins (4 - 2) // 2 = 1 row and (5 - 3) // 2 = 1 column, for each image")
+
+
+@check("crop_center")
+def test_crop_center_with_odd_margins_is_a_view(submission, reference):
+    image = torch.arange(5 * 6.0).reshape(5, 6)
+    agree(submission.crop_center, reference.crop_center, image, (2, 3), view_of=image,
+          why="5 - 2 = 3 spare rows and 6 - 3 = 3 spare columns: the top and left margins are "
+              "3 // 2 = 1 (rounded down), and slicing gives a view of the image")
 
 
 # promoted_dtype -------------------------------------------------------------
@@ -173,6 +195,22 @@ def test_to_dtype_like_matches_reference(submission, reference, device, case):
     agree(submission.to_dtype_like, reference.to_dtype_like, x, other,
           why="x's values and shape in other's dtype; floats become integers by "
               "dropping the fraction")
+
+
+@check("to_dtype_like", case=wide_pairs())
+def test_to_dtype_like_keeps_wide_values_exactly(submission, reference, device, case):
+    x, other = (t.to(device) for t in case)
+    agree(submission.to_dtype_like, reference.to_dtype_like, x, other,
+          why="x already has other's dtype, so every value must come back unchanged; a detour "
+              "through float32 rounds int64 values beyond 2**24 and float64 values with many digits")
+
+
+@check("to_dtype_like")
+def test_to_dtype_like_of_large_int64_values(submission, reference):
+    x = torch.tensor([2**24 + 1, 2**53 + 1, -(2**40) - 3])
+    agree(submission.to_dtype_like, reference.to_dtype_like, x, torch.zeros(1, dtype=torch.int64),
+          why="int64 to int64 changes nothing: 2**24 + 1 = 16777217 has no float32 of its own, "
+              "and 2**53 + 1 none in float64, so no float may be used on the way")
 
 
 @check("to_dtype_like")

@@ -112,6 +112,13 @@ def test_image_to_tensor_on_pil_images(submission, reference, array):
 
 
 @check("image_to_tensor")
+def test_image_to_tensor_on_a_small_grayscale_array(submission, reference):
+    gray = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    agree(submission.image_to_tensor, reference.image_to_tensor, gray,
+          why="an (H, W) array has no channel axis; as an image it has one channel: (1, 2, 3)")
+
+
+@check("image_to_tensor")
 def test_image_to_tensor_on_a_photo_sized_array(submission, reference):
     photo = np.zeros((1200, 1800, 3), dtype=np.uint8)
     photo[0, 1, 2] = 7  # one marked value, so a wrong axis order cannot pass
@@ -150,6 +157,14 @@ def test_image_to_float_on_tensors(submission, reference, image):
 
 
 @check("image_to_float")
+def test_image_to_float_on_a_dim_float64_tensor(submission, reference):
+    image = torch.linspace(0.0, 0.5, 24, dtype=torch.float64).reshape(2, 3, 4)
+    agree(submission.image_to_float, reference.image_to_float, image,
+          why="a float tensor is already (C, H, W) in [0, 1]: it only becomes float32, with the same "
+              "values (no division, no stretching of its maximum 0.5 to 1) and the same shape")
+
+
+@check("image_to_float")
 def test_image_to_float_on_one_pixel(submission, reference):
     pixel = np.array([[[255, 204, 170]]], dtype=np.uint8)
     out = agree(submission.image_to_float, reference.image_to_float, pixel,
@@ -165,6 +180,13 @@ def test_image_to_float_on_one_pixel(submission, reference):
 def test_add_batch_dim(submission, reference, image):
     agree(submission.add_batch_dim, reference.add_batch_dim, image, view_of=image,
           why="a (C, H, W) image becomes a batch of one, (1, C, H, W), as a view")
+
+
+@check("add_batch_dim")
+def test_add_batch_dim_on_an_rgb_image(submission, reference):
+    image = torch.arange(3 * 4 * 5, dtype=torch.uint8).reshape(3, 4, 5)
+    agree(submission.add_batch_dim, reference.add_batch_dim, image, view_of=image,
+          why="(3, 4, 5) becomes (1, 3, 4, 5): the new axis goes in front of the channels")
 
 
 @check("add_batch_dim")
@@ -192,6 +214,13 @@ def test_for_matplotlib_on_grayscale(submission, reference, image, device):
     agree(submission.for_matplotlib, reference.for_matplotlib, image,
           why="a one-channel image becomes an (H, W) array: matplotlib draws that "
               "as a grayscale picture")
+
+
+@check("for_matplotlib")
+def test_for_matplotlib_on_a_grayscale_image(submission, reference):
+    gray = torch.arange(6, dtype=torch.float32).reshape(1, 2, 3).div(6)
+    agree(submission.for_matplotlib, reference.for_matplotlib, gray,
+          why="a one-channel (1, 2, 3) image is shown as a plain (2, 3) array, without the channel axis")
 
 
 @check("for_matplotlib")

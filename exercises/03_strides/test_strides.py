@@ -75,7 +75,7 @@ def _views_on_storage(draw):
 # --- contiguous_strides ------------------------------------------------------------
 
 
-@check("contiguous_strides", shape=tst.shapes())
+@check("contiguous_strides", shape=tst.as_lists_or_tuples(tst.shapes()))
 def test_contiguous_strides_match_a_fresh_tensor(submission, reference, shape):
     agree(submission.contiguous_strides, reference.contiguous_strides, shape,
           why="a fresh tensor has stride 1 on its last axis, and each earlier axis "
@@ -102,13 +102,13 @@ def test_contiguous_strides_from_the_lesson(submission, reference):
 # --- storage_index -------------------------------------------------------------------
 
 
-@check("storage_index", case=_element_positions())
+@check("storage_index", case=tst.as_lists_or_tuples(_element_positions()))
 def test_storage_index_finds_the_element(submission, reference, case):
     shape, strides, offset, index = case
     out = agree(submission.storage_index, reference.storage_index, index, strides, offset,
                 why="the position is offset + index[0] * strides[0] + index[1] * strides[1] + ...")
     numbered = torch.arange(offset + sum((n - 1) * s for n, s in zip(shape, strides)) + 1)
-    same(out, int(numbered.as_strided(shape, strides, offset)[index]),
+    same(out, int(numbered.as_strided(shape, strides, offset)[tuple(index)]),
          what=f"storage_index({index}, {strides}, {offset})",
          why="a tensor with these strides and offset reads element "
              f"{index} from that storage position")
@@ -134,7 +134,7 @@ def test_storage_index_in_the_points_tensor(submission, reference):
 # --- transpose_strides ----------------------------------------------------------------
 
 
-@check("transpose_strides", case=_transposes())
+@check("transpose_strides", case=tst.as_lists_or_tuples(_transposes()))
 def test_transpose_strides_match_torch(submission, reference, case):
     shape, strides, dim0, dim1 = case
     out = agree(submission.transpose_strides, reference.transpose_strides, strides, dim0, dim1,
@@ -143,6 +143,13 @@ def test_transpose_strides_match_torch(submission, reference, case):
     same(out, torch.empty_strided(shape, strides).transpose(dim0, dim1).stride(),
          what=f"transpose_strides({strides}, {dim0}, {dim1})",
          why="it must equal tensor.transpose(dim0, dim1).stride()")
+
+
+@check("transpose_strides")
+def test_transpose_strides_leaves_a_list_of_strides_alone(submission, reference):
+    agree(submission.transpose_strides, reference.transpose_strides, [20, 5, 1], 0, 2,
+          why="strides given as a list come back swapped in a new tuple: the caller's list "
+              "still says [20, 5, 1] afterwards")
 
 
 @check("transpose_strides")
@@ -165,7 +172,7 @@ def _torch_is_contiguous(shape, strides):
     return torch.empty_strided(shape, strides).is_contiguous()
 
 
-@check("is_contiguous", layout=tst.shapes_and_strides())
+@check("is_contiguous", layout=tst.as_lists_or_tuples(tst.shapes_and_strides()))
 def test_is_contiguous_matches_torch(submission, reference, layout):
     shape, strides = layout
     out = agree(submission.is_contiguous, reference.is_contiguous, shape, strides,
@@ -210,7 +217,7 @@ def test_is_contiguous_for_points(submission, reference):
 # --- strided_view ----------------------------------------------------------------------------
 
 
-@check("strided_view", case=_views_on_storage())
+@check("strided_view", case=tst.as_lists_or_tuples(_views_on_storage()))
 def test_strided_view_matches_as_strided(submission, reference, case):
     storage, shape, strides, offset = case
     out = agree(submission.strided_view, reference.strided_view, storage, shape, strides, offset,

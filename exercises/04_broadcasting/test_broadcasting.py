@@ -65,7 +65,7 @@ def by_builtin(a, b):
 # broadcast_shape ------------------------------------------------------------
 
 
-@check("broadcast_shape", shapes=compatible_shapes())
+@check("broadcast_shape", shapes=tst.as_lists_or_tuples(compatible_shapes()))
 def test_broadcast_shape_matches_reference(submission, reference, shapes):
     agree(submission.broadcast_shape, reference.broadcast_shape, *shapes,
           why="align from the right, missing axes count as 1, a 1 takes the other size")
@@ -108,6 +108,13 @@ def test_broadcast_shape_both_sides_stretch(submission, reference):
           why="(4,) counts as (1, 4): the 1s of both shapes stretch, giving (3, 4)")
     agree(submission.broadcast_shape, reference.broadcast_shape, (1, 5), (6, 5),
           why="the first shape's size-1 axis stretches to 6")
+
+
+@check("broadcast_shape")
+def test_broadcast_shape_of_lists_of_different_lengths(submission, reference):
+    agree(submission.broadcast_shape, reference.broadcast_shape, [4], [2, 3, 1],
+          why="shapes may come as lists; [4] counts as [1, 1, 4], and neither list may be "
+              "changed: pad a copy, not the caller's list")
 
 
 @check("broadcast_shape")
@@ -203,6 +210,14 @@ def test_batch_mean_example_from_the_lesson(submission):
          why="each channel averages 5 images: (0 + 4 + 8 + 12 + 16) / 5 = 8, then 9, 10, 11")
 
 
+@check("batch_mean")
+def test_batch_mean_of_uint8_keeps_the_batch_axis_on_request(submission, reference):
+    batch = torch.tensor([0, 1, 255, 3], dtype=torch.uint8).reshape(2, 2, 1, 1)
+    agree(submission.batch_mean, reference.batch_mean, batch, kwargs={"keepdim": True},
+          why="(0 + 255) / 2 = 127.5 and (1 + 3) / 2 = 2.0, averaged as float32 (no integer "
+              "division), and keepdim=True keeps the batch axis: shape (1, 2, 1, 1)")
+
+
 # channel_mean ---------------------------------------------------------------
 
 
@@ -243,6 +258,31 @@ def test_class_map_matches_max_and_argmax(submission, device, scores):
     scores = scores.to(device)
     agree(submission.class_map, lambda s: (s.amax(dim=1), s.argmax(dim=1)), scores,
           why="values are amax over the class axis, indices argmax over it")
+
+
+@st.composite
+def tied_scores(draw):
+    """(N, K, H, W) scores with four to seven classes and few distinct values, so ties abound."""
+    n, h, w = draw(tst.distinct_sizes(3, min_size=1, max_size=4))
+    classes = draw(st.integers(4, 7))
+    dtype = draw(tst.dtypes((torch.float32, torch.uint8, torch.float64)))
+    return draw(tst.tensors((n, classes, h, w), dtype=dtype, min_value=0, max_value=2))
+
+
+@check("class_map", scores=tied_scores())
+def test_class_map_breaks_ties_towards_the_smallest_class(submission, reference, device, scores):
+    scores = scores.to(device)
+    agree(submission.class_map, reference.class_map, scores,
+          why="where several classes share the best score, the smallest of those classes wins")
+
+
+@check("class_map")
+def test_class_map_with_a_four_way_tie(submission, reference):
+    scores = torch.tensor([[1.0, 3.0, 3.0, 0.0, 3.0, 3.0], [2.0, 2.0, 2.0, 2.0, 1.0, 0.0]])
+    scores = scores.reshape(1, 2, 6).permute(0, 2, 1).reshape(1, 6, 2, 1)
+    agree(submission.class_map, reference.class_map, scores,
+          why="pixel 0 has 3.0 at classes 1, 2, 4 and 5, pixel 1 has 2.0 at classes 0 to 3: "
+              "the smallest tied class wins, 1 and 0")
 
 
 @check("class_map")

@@ -117,7 +117,7 @@ def test_seed_example_loss_14_gradient_5(submission):
     same(result, (torch.tensor(14.0), torch.tensor([5.0])),
          what="abs_error_and_grad(w=[4.], x=[5.], y=[6.])",
          why="L = |4*5 - 6| = 14, and the error is positive, so dL/dw = x = 5")
-    expect(w.grad is None, "abs_error_and_grad left a .grad on the caller's w (the slides' w1, which "
+    expect(w.grad is None, "abs_error_and_grad left a .grad on the caller's w (a tensor that "
                            "requires grad): differentiate a private copy, w.detach().clone().requires_grad_(), "
                            "and use torch.autograd.grad instead of backward()")
 
@@ -150,6 +150,14 @@ def test_by_hand_agrees_with_autograd_at_the_kink(submission, reference, problem
 
 
 @check("abs_error_grad_by_hand")
+def test_by_hand_with_one_weight_shared_by_three_inputs(submission, reference):
+    agree(submission.abs_error_grad_by_hand, reference.abs_error_grad_by_hand,
+          torch.tensor([2.0]), torch.tensor([1.0, 3.0, -4.0]), torch.tensor([0.0, 10.0, 0.0]),
+          why="w = [2.] meets three inputs: residuals 2, -4 and -8 give sign * x = 1, -3 and 4, "
+              "which add up on the one weight: [2.], shape (1,) like w")
+
+
+@check("abs_error_grad_by_hand")
 def test_by_hand_seed_example_and_kink(submission):
     same(submission.abs_error_grad_by_hand(torch.tensor([4.0]), torch.tensor([5.0]), torch.tensor([6.0])),
          torch.tensor([5.0]), what="abs_error_grad_by_hand(w=[4.], x=[5.], y=[6.])",
@@ -163,6 +171,12 @@ def test_by_hand_seed_example_and_kink(submission):
 
 
 # cube_sum_grad --------------------------------------------------------------
+
+
+@check("cube_sum_grad")
+def test_cube_sum_grad_of_a_scalar(submission, reference):
+    agree(submission.cube_sum_grad, reference.cube_sum_grad, torch.tensor(-2.0),
+          why="x of any shape includes a 0-dim tensor: d(x^3)/dx = 3 * (-2)^2 = 12, again 0-dim")
 
 
 @st.composite

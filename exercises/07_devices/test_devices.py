@@ -139,6 +139,16 @@ def test_linear_scores_of_a_blank_image_are_the_bias(submission, reference):
          why="with every pixel 0 only the bias is left, one row of 10 logits per image")
 
 
+@check("linear_scores")
+def test_linear_scores_of_a_batch_of_transposed_images(submission, reference):
+    weight = torch.linspace(-1.0, 1.0, 10 * 28 * 28).reshape(10, 28 * 28)
+    bias = torch.zeros(10)
+    images = torch.linspace(0.0, 1.0, 3 * 28 * 28).reshape(3, 28, 28).transpose(1, 2)  # not contiguous
+    agree(submission.linear_scores, reference.linear_scores, weight, bias, images, "cpu", rtol=1e-5, atol=1e-5,
+          why="each image of this (3, 28, 28) batch is transposed in memory, so view() cannot re-cut "
+              "it into rows of 784; flatten(1) or reshape copies when it must")
+
+
 @pytest.mark.gpu
 @check("linear_scores", problem=linear_problems())
 def test_linear_scores_on_the_gpu_come_back_to_the_cpu(submission, problem):

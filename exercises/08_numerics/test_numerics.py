@@ -90,6 +90,12 @@ def test_softmax_of_rows_of_different_scale(submission, dtype):
 
 
 @check("stable_softmax")
+def test_softmax_of_a_scalar(submission, reference):
+    agree(submission.stable_softmax, reference.stable_softmax, torch.tensor(1e4), -1,
+          why="a 0-dim tensor is one slice of one logit along dim -1: its softmax is 1.0, 0-dim")
+
+
+@check("stable_softmax")
 def test_softmax_of_logits_spread_over_a_wide_range(submission, reference):
     x = torch.tensor([[-100.0, 0.0, -50.0]])
     result = agree(submission.stable_softmax, reference.stable_softmax, x,
@@ -116,6 +122,12 @@ def test_logsumexp_matches_torch_in_float64(submission, problem):
     same(submission.stable_logsumexp(x, dim), torch.logsumexp(x.double(), dim).to(x.dtype),
          what=f"stable_logsumexp(x, dim={dim})",
          why="finite and as accurate as the dtype allows, even for logits of size 1e4")
+
+
+@check("stable_logsumexp")
+def test_logsumexp_of_a_scalar(submission, reference):
+    agree(submission.stable_logsumexp, reference.stable_logsumexp, torch.tensor(1e4, dtype=torch.float64), 0,
+          why="a 0-dim tensor is a single logit: log(e^x) = x = 1e4, still 0-dim")
 
 
 @check("stable_logsumexp", dtype=tst.dtypes(tst.FLOAT_DTYPES))

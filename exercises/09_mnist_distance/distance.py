@@ -1,15 +1,17 @@
 """Exercise 09: telling 3s from 7s by their distance to an average digit.
 
-The baseline from the fastbook chapter on MNIST: average every training 3
-into one "ideal" 3, do the same for the 7s, then call an image a 3 when it
-is closer to the ideal 3. Read README.md in this folder first.
+The baseline from chapter 4 of fastai's book (Deep Learning for Coders):
+average every training 3 into one "ideal" 3, do the same for the 7s, then
+call an image a 3 when it is closer to the ideal 3. Read README.md in this
+folder first.
 
 The data lives in the MNIST_SAMPLE folder layout::
 
     root/train/3/*.png   root/train/7/*.png
     root/valid/3/*.png   root/valid/7/*.png
 
-A small real set in this layout ships with the course in data/mnist_sample/.
+A small set of real MNIST digits in this layout ships with the course in
+data/mnist_sample/.
 """
 
 from pathlib import Path
@@ -55,7 +57,7 @@ def mean_image(stack: Tensor) -> Tensor:
 
 
 def l1_distance(a: Tensor, b: Tensor) -> Tensor:
-    """Mean absolute difference between images (the L1 distance of the lesson).
+    """Mean absolute difference between images (the L1 distance of README.md).
 
     Args:
         a, b: float32 or float64 tensors of the same dtype and device whose
@@ -116,7 +118,7 @@ def baseline_accuracy(root: str | Path) -> dict[str, float]:
         A dict of Python floats with three keys: ``"3"`` is the fraction of
         validation 3s classified as 3, ``"7"`` the fraction of validation 7s
         classified as *not* 3, and ``"mean"`` the average of those two
-        numbers, ``(acc3 + acc7) / 2``, as in the lesson.
+        numbers, ``(acc3 + acc7) / 2``, as in README.md.
     """
     # TODO: four load_digits calls, two means, then two accuracies and their average.
     raise NotImplementedError

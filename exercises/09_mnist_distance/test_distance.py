@@ -13,7 +13,7 @@ from grader import strategies as tst
 # The small real digit set that ships with the course (see data/README.md).
 DATA = Path(__file__).resolve().parents[2] / "data" / "mnist_sample"
 
-# The 6x6 corner of a handwritten 3 from the lesson, as uint8 pixels.
+# The 6x6 corner of a handwritten MNIST 3 (the lesson's worked example), as uint8 pixels.
 SEED_PATCH = [
     [0, 0, 0, 0, 0, 0],
     [0, 0, 0, 0, 0, 29],
@@ -123,6 +123,16 @@ def test_load_digits_scales_pixels_to_0_1(submission):
 
 
 @check("load_digits")
+def test_load_digits_sorts_names_as_text(submission, reference):
+    images = torch.tensor([[[10]], [[90]], [[200]]], dtype=torch.uint8)
+    with tempfile.TemporaryDirectory() as tmp:
+        _write_pngs(Path(tmp), images, [9, 10, 100], extra_file=False)
+        agree(submission.load_digits, reference.load_digits, Path(tmp),
+              why="sorted by file name as text, '10.png' < '100.png' < '9.png': the pixels come "
+                  "out as 90, 200 and 10, each divided by 255")
+
+
+@check("load_digits")
 def test_load_digits_on_the_shipped_threes(submission, reference):
     folder = DATA / "train" / "3"
     count = len(list(folder.glob("*.png")))
@@ -167,6 +177,15 @@ def test_l1_distance_per_image(submission, reference, device, pair):
     oracle = F.l1_loss(*torch.broadcast_tensors(a, b), reduction="none").mean(dim=(-2, -1))
     same(out, oracle, what="l1_distance(a, b)",
          why="F.l1_loss without reduction, averaged over each image's rows and columns")
+
+
+@check("l1_distance")
+def test_l1_distance_where_differences_have_both_signs(submission, reference):
+    a = torch.tensor([[0.0, 1.0], [0.5, 0.25]])
+    b = torch.tensor([[1.0, 0.0], [0.25, 0.5]])
+    agree(submission.l1_distance, reference.l1_distance, a, b,
+          why="the differences -1, 1, 0.25 and -0.25 would cancel to 0; their absolute values "
+              "average to (1 + 1 + 0.25 + 0.25) / 4 = 0.625")
 
 
 @check("l1_distance")
@@ -273,7 +292,7 @@ def test_baseline_accuracy_on_a_tiny_dataset(submission, reference, sets):
 @check("baseline_accuracy")
 def test_baseline_accuracy_on_the_shipped_digits(submission):
     out = submission.baseline_accuracy(DATA)
-    expected = {"3": 50 / 55, "7": 1.0, "mean": (50 / 55 + 1.0) / 2}
+    expected = {"3": 93 / 100, "7": 1.0, "mean": (93 / 100 + 1.0) / 2}
     same(out, expected, what="baseline_accuracy(data/mnist_sample)",
-         why="on the shipped digits 50 of the 55 validation 3s and all 54 validation 7s "
+         why="on the shipped MNIST digits 93 of the 100 validation 3s and all 100 validation 7s "
              "are classified correctly", rtol=1e-5)

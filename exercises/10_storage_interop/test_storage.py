@@ -1,11 +1,13 @@
 """Checks for exercise 10: storage, NumPy, in-place operations and files."""
 
+import contextlib
 import inspect
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import strategies as st
 
@@ -117,6 +119,14 @@ def test_as_float32_tensor_shares_a_plain_float32_array(submission, reference):
 
 
 @check("as_float32_tensor")
+def test_as_float32_tensor_shares_a_non_contiguous_float32_array(submission, reference):
+    learner, oracle = scenario(_wrap_array, submission.as_float32_tensor, reference.as_float32_tensor)
+    agree(learner, oracle, torch.arange(6.0).reshape(2, 3), "permuted",
+          why="a transposed float32 array (strides that are not C order) still needs no copy: "
+              "torch.from_numpy accepts any non-negative strides, so the tensor must share its memory")
+
+
+@check("as_float32_tensor")
 def test_as_float32_tensor_of_a_tensor_turned_into_numpy(submission, reference):
     learner, oracle = scenario(_wrap_array, submission.as_float32_tensor, reference.as_float32_tensor)
     agree(learner, oracle, torch.ones(3, 4), "contiguous",
@@ -129,6 +139,22 @@ def test_as_float32_tensor_converts_numpy_default_floats(submission, reference):
     array = np.arange(3.0)
     agree(submission.as_float32_tensor, reference.as_float32_tensor, array,
           why="np.arange(3.0) is float64, NumPy's default float; the result must be float32")
+
+
+@check("as_float32_tensor")
+def test_as_float32_tensor_of_a_0_dim_array(submission, reference):
+    learner, oracle = scenario(_wrap_array, submission.as_float32_tensor, reference.as_float32_tensor)
+    agree(learner, oracle, torch.tensor(2.5), "contiguous",
+          why="an array of any shape includes a 0-dim one: np.float32(2.5) as an array gives a "
+              "0-dim float32 tensor that shares its memory")
+
+
+@check("as_float32_tensor")
+def test_as_float32_tensor_keeps_integer_values(submission, reference):
+    array = np.array([[0, 51, 255], [7, 300, 1000]], dtype=np.int64)
+    agree(submission.as_float32_tensor, reference.as_float32_tensor, array,
+          why="converting to float32 keeps the numbers: 51 becomes 51.0, not 0.2; "
+              "only a dtype changes, nothing is rescaled")
 
 
 # --- edited_row ----------------------------------------------------------------
@@ -206,6 +232,14 @@ def test_normalize_equal_values_become_zero(submission, reference):
 
 
 @check("normalize_")
+def test_normalize_a_scalar_in_place(submission, reference):
+    learner, oracle = scenario(_normalize_in_place, submission.normalize_, reference.normalize_)
+    agree(learner, oracle, torch.tensor(3.0, dtype=torch.float64), "contiguous", "cpu",
+          why="a 0-dim x has one value, so its max equals its min: it becomes 0 in place and x itself "
+              "comes back, still 0-dim")
+
+
+@check("normalize_")
 def test_normalize_a_small_vector(submission):
     x = torch.tensor([2.0, 4.0, 6.0])
     outcome = _call(submission.normalize_, x)
@@ -273,6 +307,21 @@ def test_roundtrip_of_one_coordinate_column(submission, reference):
               "the loaded copy must hold just those 3 numbers")
 
 
+@check("roundtrip")
+def test_roundtrip_of_a_scalar(submission, reference):
+    learner, oracle = scenario(_save_and_load, submission.roundtrip, reference.roundtrip)
+    agree(learner, oracle, torch.tensor(4, dtype=torch.int16), "contiguous",
+          why="a 0-dim int16 tensor comes back 0-dim and int16, owning its one element")
+
+
+@check("roundtrip")
+def test_roundtrip_keeps_an_integer_dtype(submission, reference):
+    learner, oracle = scenario(_save_and_load, submission.roundtrip, reference.roundtrip)
+    agree(learner, oracle, torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.uint8), "contiguous",
+          why="a uint8 tensor comes back as uint8: torch.save keeps the dtype, "
+              "a detour through Python numbers does not")
+
+
 # --- read_rows -----------------------------------------------------------------
 
 
@@ -305,6 +354,72 @@ def test_read_rows_reads_a_slice(submission, reference, read, as_path):
                         "of the dataset's dtype")
         same(out, torch.from_numpy(data[start:stop]), what=f"read_rows(path, {name!r}, {start}, {stop})",
              why=f"the same rows as data[{start}:{stop}] on the array that was written")
+
+
+@contextlib.contextmanager
+def _counting_h5py_reads():
+    """Count the elements every h5py dataset read hands back while the block runs."""
+    import h5py
+
+    counted = []
+    getitem, read_direct, as_array = h5py.Dataset.__getitem__, h5py.Dataset.read_direct, h5py.Dataset.__array__
+
+    def counting_getitem(self, *args, **kwargs):
+        out = getitem(self, *args, **kwargs)
+        counted.append(int(np.size(out)))
+        return out
+
+    def counting_read_direct(self, dest, *args, **kwargs):
+        counted.append(int(np.size(dest)))
+        return read_direct(self, dest, *args, **kwargs)
+
+    def counting_array(self, *args, **kwargs):
+        counted.append(int(self.size))  # np.array(dataset) and np.asarray read it whole
+        return as_array(self, *args, **kwargs)
+
+    h5py.Dataset.__getitem__, h5py.Dataset.read_direct, h5py.Dataset.__array__ = (
+        counting_getitem, counting_read_direct, counting_array)
+    try:
+        yield counted
+    finally:
+        h5py.Dataset.__getitem__, h5py.Dataset.read_direct, h5py.Dataset.__array__ = getitem, read_direct, as_array
+
+
+def _read_rows_observed(function, data, name, start, stop):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.h5"
+        _write_hdf5(path, name, data)
+        with _counting_h5py_reads() as counted:
+            rows = _call(function, str(path), name, start, stop).result
+    return {"rows": rows, "elements read from the file": sum(counted)}
+
+
+@pytest.mark.in_process  # watches h5py in this process: a sandboxed submission reads in its own
+@check("read_rows", read=hdf5_reads())
+def test_read_rows_reads_only_the_requested_rows(submission, reference, read):
+    data, name, start, stop = read
+    learner, oracle = scenario(_read_rows_observed, submission.read_rows, reference.read_rows)
+    agree(learner, oracle, data, name, start, stop,
+          why=f"only rows {start}:{stop} may come from the file, in one slicing read; "
+              "reading the whole dataset first and slicing in memory defeats the point of HDF5")
+
+
+@pytest.mark.in_process
+@check("read_rows")
+def test_read_rows_reads_two_of_five_rows(submission, reference):
+    learner, oracle = scenario(_read_rows_observed, submission.read_rows, reference.read_rows)
+    agree(learner, oracle, np.arange(15.0).reshape(5, 3), "coords", 1, 3,
+          why="rows 1:3 of a (5, 3) dataset are 6 elements: h5py must hand over those 6, not all 15")
+
+
+@check("read_rows")
+def test_read_rows_of_integer_rows(submission, reference):
+    data = np.arange(10, dtype=np.int64).reshape(5, 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rows.h5"
+        _write_hdf5(path, "coords", data)
+        agree(submission.read_rows, reference.read_rows, path, "coords", 1, 3,
+              why="rows 1:3 are rows 1 and 2 (stop excluded, as in Python), in the dataset's int64")
 
 
 @check("read_rows")

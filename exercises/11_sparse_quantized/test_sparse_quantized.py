@@ -151,6 +151,13 @@ def test_sparsity_counts_zeros(submission, reference, device, x):
 
 
 @check("sparsity")
+def test_sparsity_of_scalars(submission, reference):
+    for value in (0.0, 3.0):
+        agree(submission.sparsity, reference.sparsity, torch.tensor(value),
+              why="a 0-dim tensor has one element: sparsity 1.0 when it is 0, else 0.0")
+
+
+@check("sparsity")
 def test_sparsity_of_the_lesson_matrix(submission, reference):
     agree(submission.sparsity, reference.sparsity, torch.tensor(SEED_DENSE),
           why="6 of the 9 elements are zero: 6 / 9 = 0.667")
@@ -213,6 +220,32 @@ def test_quantize_int8_small_example(submission, reference):
 
 
 @check("quantize_int8")
+def test_quantize_int8_at_exact_halves_and_the_clamp(submission, reference):
+    # Every number here is exact in float32: scale = 63.75 / 255 = 0.25 exactly, so
+    # low / scale = -99.5, and 0.125, 0.375 and 38.875 sit at 0.5, 1.5 and 155.5 levels.
+    x = torch.tensor([-24.875, 0.125, 0.375, 38.875])
+    q, _, _ = agree(
+        submission.quantize_int8, reference.quantize_int8, x,
+        why="scale = 0.25; zero_point = -128 - round(-99.5) = -28 (round half to even); 0.5 and 1.5 "
+            "round to 0 and 2; 38.875 / 0.25 = 155.5 rounds to 156, and 156 - 28 = 128 is clamped to 127")
+    same(q, torch.tensor([-128, -28, -26, 127], dtype=torch.int8), what="quantize_int8(x)[0]")
+
+
+@check("quantize_int8")
+def test_quantize_int8_of_positive_values(submission, reference):
+    agree(submission.quantize_int8, reference.quantize_int8, torch.tensor([0.517, 1.02, 2.55]),
+          why="every value is positive, yet the range still starts at 0: low = 0, scale = 2.55 / 255 "
+              "= 0.01, zero_point = -128, and 0.517 / 0.01 = 51.7 rounds to 52, level -76")
+
+
+@check("quantize_int8")
+def test_quantize_int8_of_a_scalar(submission, reference):
+    agree(submission.quantize_int8, reference.quantize_int8, torch.tensor(-0.51),
+          why="a 0-dim x: low = -0.51, high = 0, scale = 0.51 / 255 = 0.002, zero_point = -128 + 255 "
+              "= 127, and x lands on level -128, as a 0-dim int8 tensor")
+
+
+@check("quantize_int8")
 def test_quantize_int8_of_zeros(submission, reference):
     agree(submission.quantize_int8, reference.quantize_int8, torch.zeros(2, 3),
           why="all zeros: high == low, so scale is 1.0, zero_point is -128 and every level is -128")
@@ -248,6 +281,12 @@ def test_dequantize_the_lesson_scale(submission, reference):
     out = agree(submission.dequantize, reference.dequantize, q, 0.1, 0,
                 why="scale 0.1 and zero_point 0, as in the lesson: level k stands for k * 0.1")
     same(out, torch.tensor([-1.2, 0.0, 0.5, 12.7]), what="dequantize(q, 0.1, 0)")
+
+
+@check("dequantize")
+def test_dequantize_a_scalar(submission, reference):
+    agree(submission.dequantize, reference.dequantize, torch.tensor(-128, dtype=torch.int8), 0.5, 127,
+          why="a 0-dim q: (-128 - 127) * 0.5 = -127.5, computed in float (int8 would wrap), 0-dim float32")
 
 
 @check("dequantize")

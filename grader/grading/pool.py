@@ -21,7 +21,7 @@ from grader.course import CourseTree
 from grader.grading.errors import GradingError
 from grader.grading.intake import Entry
 from grader.grading.remote import Batch
-from grader.grading.session import forget_tests, grade_student
+from grader.grading.session import grade_student
 from grader.grading.storage import publish_graded
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
@@ -82,9 +82,7 @@ def _open_slot(counter, settings: SlotSettings) -> None:
     previous_temp = (tempfile.tempdir, os.environ.get("TMPDIR"))
     tempfile.tempdir = str(scratch)
     os.environ["TMPDIR"] = str(scratch)
-    # The checks replay recorded cases. @check decides when a test module is imported, so replay
-    # is switched on before this process imports any (and any imported before are forgotten).
-    forget_tests(settings.tree)
+    # The checks replay recorded cases: every pytest run this slot configures replays these.
     stack = contextlib.ExitStack()
     batches = {}
     for exercise in settings.exercises:
@@ -115,7 +113,6 @@ def _close_slot() -> None:
         return
     slot, _slot = _slot, None
     slot.stack.close()
-    forget_tests(slot.settings.tree)
     tempfile.tempdir = slot.previous_temp[0]
     if slot.previous_temp[1] is None:
         os.environ.pop("TMPDIR", None)

@@ -18,7 +18,7 @@ from pathlib import Path
 from grader import replay
 from grader.course import CourseTree
 from grader.grading.policy import PREPARE_MAX_SECONDS
-from grader.grading.session import forget_tests, pytest_args
+from grader.grading.session import pytest_args
 from grader.manifest import Exercise
 from grader.results import Status
 
@@ -41,7 +41,6 @@ def _prepare_one(tree: CourseTree, exercise: Exercise, recorded: Path, profile: 
 
     from grader.runner import _Collector
 
-    forget_tests(tree)
     why = _why(recorded, exercise.id)
     why.parent.mkdir(parents=True, exist_ok=True)
     common = pytest_args(tree, [exercise], profile)

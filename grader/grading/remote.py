@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from grader import replay
+from grader import codec, replay
+from grader.binding import Binding
 from grader.compare import CallOutcome, _clone, changed_arguments, shares_storage
 from grader.constraints import rule_breaks
 from grader.grading import wire
@@ -81,7 +82,7 @@ def _answer_key(function: str, args: tuple, kwargs: dict) -> str:
 class PlannedCall:
     function: str
     key: str          # _answer_key of what is sent
-    request: dict     # what a single call sends: name, wire-encoded args and kwargs
+    request: dict     # what a single call sends: its name, and (args, kwargs) as one codec frame
 
 
 @dataclass
@@ -100,7 +101,7 @@ class Batch:
         """The request for ``calls``, encoded once per grader process for the whole batch."""
         key = (len(calls), calls[0].key if calls else "", slow)
         if len(calls) != len(self.calls) or key not in self._frames:
-            data = wire.dumps({"batch": [c.request for c in calls], "slow": slow})
+            data = codec.dumps({"batch": [c.request for c in calls], "slow": slow})
             if len(calls) != len(self.calls):
                 return data
             self._frames[key] = data
@@ -109,23 +110,23 @@ class Batch:
     @classmethod
     def from_recording(cls, exercise: Exercise, recording: Path) -> Batch:
         try:
-            functions = replay._load(str(recording), recording.stat().st_mtime)["functions"]
+            functions = replay.read(str(recording), recording.stat().st_mtime)["functions"]
         except (OSError, RuntimeError, ValueError, KeyError):
             return cls([])
         calls: list[PlannedCall] = []
         for function in exercise.functions:
             planned, seen = [], set()
             for encoded in (functions.get(function.name) or {}).get("batch", []):
+                # The recorded frame goes to the worker as it is; it is decoded here only for its key.
                 try:
-                    args, kwargs = replay.decode(encoded)
-                    args, kwargs = tuple(args), dict(kwargs)
-                    key = _answer_key(function.name, args, kwargs)
-                    request = {"name": function.name, "args": wire.encode(args), "kwargs": wire.encode(kwargs)}
-                except (wire.Unsupported, TypeError, ValueError, RuntimeError):
+                    args, kwargs = codec.loads(encoded)
+                    key = _answer_key(function.name, tuple(args), dict(kwargs))
+                except (codec.CodecError, TypeError, ValueError, RuntimeError):
                     continue
+                request = {"name": function.name, "call": encoded}
                 if key not in seen:
                     seen.add(key)
-                    planned.append((replay._size(encoded), len(planned), PlannedCall(function.name, key, request)))
+                    planned.append((replay.case_size(encoded), len(planned), PlannedCall(function.name, key, request)))
             calls += [call for _, _, call in sorted(planned, key=lambda p: (p[0], p[1]))]
         return cls(calls)
 
@@ -179,7 +180,7 @@ def _reap(context: StudentContext) -> None:
         pass
 
 
-class RemoteSubmission:
+class RemoteSubmission(Binding):
     """One student's module of one exercise, served by a sandboxed worker."""
 
     def __init__(self, context: StudentContext, exercise: Exercise, reference_module=None,
@@ -197,7 +198,6 @@ class RemoteSubmission:
         except OSError:
             self.source_bytes = None
         self._worker: _Worker | None = None
-        self._functions: dict[str, RemoteFunction] = {}
         self.spent = 0.0
         self.hung: set[str] = set()
 
@@ -282,24 +282,21 @@ class RemoteSubmission:
                     f"{function} ended the process it ran in ({detail}), so this check fails")
 
     def _worth_batching(self, name: str) -> bool:
-        function = self._functions.get(name) or getattr(self, name)
+        function = getattr(self, name)
         try:
             function._precheck()
         except Verdict:
             return False
         return True
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name in {function.name for function in self.exercise.functions}:
-            if name not in self._functions:
-                self._functions[name] = RemoteFunction(name, self)
-            return self._functions[name]
+    def _bind(self, name: str) -> RemoteFunction:
+        return RemoteFunction(name, self)
+
+    def _other(self, name: str) -> Any:
         # A constant of the stub (the pristine one: the student's copy is not imported here).
         if self.reference_module is not None and hasattr(self.reference_module, name):
             return getattr(self.reference_module, name)
-        raise AttributeError(f"{self.exercise.id} has no function {name!r} in course.yml")
+        return super()._other(name)
 
 
 class RemoteFunction:
@@ -308,6 +305,10 @@ class RemoteFunction:
         self.__name__ = name
         self.owner = owner
         self._checked = False
+
+    def source_text(self) -> str | None:
+        """The student's module source, read by the grader (nothing runs): names a mistake only where it fits."""
+        return self.owner.source if self.owner.source_bytes is not None else None
 
     @property
     def __signature__(self) -> inspect.Signature | None:
@@ -371,8 +372,8 @@ class RemoteFunction:
         self._share_paths(args, kwargs)
         before_args, before_kwargs = _clone(args), _clone(kwargs)
         try:
-            request = {"name": self.name, "args": wire.encode(args), "kwargs": wire.encode(kwargs)}
-        except wire.Unsupported as error:
+            request = {"name": self.name, "call": codec.dumps((tuple(args), dict(kwargs)))}
+        except codec.Unsupported as error:
             raise RuntimeError(f"grading cannot send an argument of type {error} to a worker") from None
         started = time.monotonic()
         try:
@@ -399,10 +400,10 @@ class RemoteFunction:
             raise Mismatch(replace(untrusted_failure(reply["crash"], self.name), kind=Kind.CRASH))
         try:
             data = reply["ok"]
-            result = wire.decode(data["result"])
-            after_args = tuple(wire.decode(data["args"]))
-            after_kwargs = dict(wire.decode(data["kwargs"]))
-        except (wire.WireError, KeyError, TypeError, ValueError) as error:
+            result = data["result"]
+            after_args = tuple(data["args"])
+            after_kwargs = dict(data["kwargs"])
+        except (KeyError, TypeError, ValueError) as error:
             raise Mismatch(f"{self.name} gave back something that is not plain data ({error})",
                            kind="crash", function=self.name) from None
         if len(after_args) != len(args) or set(after_kwargs) != set(kwargs):

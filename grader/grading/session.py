@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import shutil
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,17 +36,6 @@ def pytest_args(tree: CourseTree, exercises: Sequence[Exercise], profile: str) -
     """The arguments of a grading session over ``exercises``' pristine tests."""
     tests = [str(tree.test_path(e)) for e in exercises]
     return [*tests, *NO_PLUGINS, "--hypothesis-profile", profile, "--rootdir", str(tree.root), "-o", "addopts="]
-
-
-def forget_tests(tree: CourseTree) -> None:
-    """Drop the course's test modules from ``sys.modules`` (only those: resolving every module's
-    path would cost seconds)."""
-    roots = {str(tree.exercises_dir), str(tree.exercises_dir.resolve())}
-    roots = tuple(root.rstrip(os.sep) + os.sep for root in roots)
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if isinstance(file, str) and os.path.abspath(file).startswith(roots):
-            del sys.modules[name]
 
 
 class _GradingPlugin:

@@ -30,6 +30,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import codec
 from grader.grading import wire
 
 CLONE_NEWNS = 0x00020000
@@ -315,8 +316,8 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
             functions[name] = SubmittedFunction(name, exercise, loaded)
             functions[name]._checked = True  # constraints are checked by the grader, from the source
         try:
-            args = wire.decode(message["args"])
-            kwargs = wire.decode(message["kwargs"])
+            args, kwargs = codec.loads(message["call"])
+            args, kwargs = tuple(args), dict(kwargs)
             result = functions[name].call(args, kwargs).result
             reply = None
         except Verdict as verdict:
@@ -326,11 +327,13 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
         except BaseException as error:  # noqa: BLE001 - sys.exit and friends inside the function
             reply = {"crash": crash_failure(name, error, loaded.path, loaded.shown, "the checked inputs").to_json()}
         if reply is None:
-            reply = _result_reply(result, args, kwargs, name)
+            reply, frame = _result_reply(result, args, kwargs, name)
+        else:
+            frame = codec.dumps(reply)
         try:
-            wire.send(conn, reply)
-        except (OSError, wire.Unsupported) as error:
-            if isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ECONNRESET):
+            wire.send_frame(conn, frame)
+        except OSError as error:
+            if error.errno in (errno.EPIPE, errno.ECONNRESET):
                 os._exit(0)
             wire.send(conn, {"crash": Failure(Kind.CRASH, f"{name} gave an answer that could not be sent back: {error}",
                                               function=name).to_json()})
@@ -375,12 +378,18 @@ def _numpy_views(result, args) -> list[int]:
             if (isinstance(arg, np.ndarray) or isinstance(result, np.ndarray)) and shares_storage(result, arg)]
 
 
-def _result_reply(result, args, kwargs, name: str) -> dict:
+def _result_reply(result, args, kwargs, name: str) -> tuple[dict, bytes]:
+    """The reply to a call that returned, and its frame (a crash where the answer cannot travel)."""
+    from grader.results import Failure, Kind
+
     try:
-        return {"ok": {"result": wire.encode(result), "args": wire.encode(tuple(args)),
-                       "kwargs": wire.encode(dict(kwargs)), "numpy_views": _numpy_views(result, args)}}
-    except wire.Unsupported as error:
-        return {"crash": f"{name} returned an unsupported type ({error}): return tensors, NumPy arrays, "
-                         "numbers, strings, dtypes, devices or tuples, lists and dicts of them"}
+        reply = {"ok": {"result": result, "args": tuple(args), "kwargs": dict(kwargs),
+                        "numpy_views": _numpy_views(result, args)}}
+        return reply, codec.dumps(reply)
+    except codec.Unsupported as error:
+        text = (f"{name} returned an unsupported type ({error}): return tensors, NumPy arrays, "
+                "numbers, strings, dtypes, devices or tuples, lists and dicts of them")
     except BaseException as error:  # noqa: BLE001 - a hostile object that fails while being read
-        return {"crash": f"{name} returned a value that could not be read: {type(error).__name__}: {error}"}
+        text = f"{name} returned a value that could not be read: {type(error).__name__}: {error}"
+    reply = {"crash": Failure(Kind.CRASH, text, function=name).to_json()}
+    return reply, codec.dumps(reply)

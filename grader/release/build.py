@@ -1,7 +1,7 @@
 """``tensorlings release OUT``: a learner copy of the course, with no solutions in it.
 
 The copy holds the stubs, checks, lessons, hints, data and the framework.
-Instead of ``solutions/`` it holds, per exercise, ``.recorded/cases.pt.gz``:
+Instead of ``solutions/`` it holds, per exercise, ``.recorded/cases.tlc.gz``:
 the inputs the ``grade`` profile draws for every check, the reference
 outputs for them and each known mistake's outputs (so feedback can still
 name a mistake). The checks replay those (see ``grader.replay``).

@@ -22,6 +22,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from grader import replay
 from grader.course import CourseError, CourseTree
 from grader.notebook import CASES, EXERCISE, SUPPORT
 
@@ -171,7 +172,7 @@ def build_nbgrader_course(tree: CourseTree, course_dir: Path, *, exercise_ids: l
             support = folder / SUPPORT
             support.mkdir(parents=True)
             shutil.copy2(tree.test_path(exercise), support / exercise.test_file)
-            shutil.copy2(Path(scratch) / exercise.id / ".recorded" / "cases.pt.gz", support / CASES)
+            shutil.copy2(Path(scratch) / exercise.id / replay.FOLDER / replay.FILENAME, support / CASES)
             (support / EXERCISE).write_text(json.dumps(exercise.model_dump(mode="json"), indent=2), encoding="utf-8")
             nbformat.write(exercise_notebook(tree, exercise), folder / f"{exercise.id}.ipynb")
     config = course_dir / "nbgrader_config.py"

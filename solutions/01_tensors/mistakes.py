@@ -137,6 +137,15 @@ def to_dtype_like_promoted(x, other):
     return x.to(torch.promote_types(x.dtype, other.dtype))
 
 
+@mistake("to_dtype_like", "went through float32",
+         "x.float().to(other.dtype) converts twice, and float32 keeps only about 7 digits: "
+         "int64 values beyond 2**24 (16777217, ...) and float64 values with more digits "
+         "come back changed even when x and other are both int64 or both float64. "
+         "Convert once, straight to the target: x.to(other.dtype).")
+def to_dtype_like_via_float32(x, other):
+    return x.float().to(other.dtype)
+
+
 @mistake("to_dtype_like", "rounded instead of truncated",
          "Converting floats to integers drops the fractional part (2.7 becomes 2, "
          "-2.7 becomes -2); rounding first gives 3 and -3.")

@@ -142,6 +142,17 @@ def image_to_float_unscaled(image):
     return tensor.to(torch.float32)
 
 
+@mistake("image_to_float", "integer division by 255",
+         "// is floor division: on a uint8 image it keeps integers, so every pixel "
+         "below 255 becomes 0 and only pure white stays 1. Convert to float32 first, "
+         "then divide with /: tensor.to(torch.float32) / 255.")
+def image_to_float_floor_division(image):
+    tensor = image if isinstance(image, Tensor) else torch.from_numpy(_as_array(image)).permute(2, 0, 1)
+    if tensor.is_floating_point():
+        return tensor.to(torch.float32)
+    return (tensor // 255).to(torch.float32)
+
+
 @mistake("image_to_float", "divides float images by 255 too",
          "A floating-point image is taken to lie in [0, 1] already; dividing it by 255 "
          "again squeezes it into [0, 0.004]. Scale by the range of the input dtype: "

@@ -92,6 +92,15 @@ def storage_index_unit_last_stride(index, strides, offset=0):
 # --- transpose_strides ------------------------------------------------------------------
 
 
+@mistake("transpose_strides", "swapped the caller's strides in place",
+         "strides[dim0], strides[dim1] = strides[dim1], strides[dim0] rewrites the list you "
+         "were given (and fails outright on a tuple or a torch.Size). Copy first, "
+         "swapped = list(strides), swap in the copy and return tuple(swapped).")
+def transpose_strides_in_place(strides, dim0, dim1):
+    strides[dim0], strides[dim1] = strides[dim1], strides[dim0]
+    return tuple(strides)
+
+
 @mistake("transpose_strides", "strides left unchanged",
          "transpose does not move any data, so the strides cannot stay the same: the "
          "new axis order is described by swapping the two axes' strides. points (strides "

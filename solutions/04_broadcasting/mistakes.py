@@ -22,6 +22,18 @@ def broadcast_shape_left_aligned(a, b):
     return tuple(result)
 
 
+@mistake("broadcast_shape", "padded the caller's shape in place",
+         "a.insert(0, 1) pads the list you were given, so the caller's shape grows "
+         "behind its back (and a tuple has no insert at all). Pad copies instead: "
+         "(1,) * (rank - len(a)) + tuple(a).")
+def broadcast_shape_pads_in_place(a, b):
+    while len(a) < len(b):
+        a.insert(0, 1)
+    while len(b) < len(a):
+        b.insert(0, 1)
+    return tuple(x if y == 1 else y for x, y in zip(a, b))
+
+
 @mistake("broadcast_shape", "larger size wins",
          "Taking the larger size accepts shapes that do not broadcast, such as 2 "
          "with 3, and gets 1 with 0 wrong: the size-1 axis stretches to 0. Two sizes "
@@ -91,6 +103,16 @@ def scale_channels_moved(images, factors):
          "the scaled channels together. Scaling keeps every channel: plain * does it.")
 def scale_channels_einsum(images, factors):
     return torch.einsum("...c,c->...", images.to(factors.dtype), factors)
+
+
+@mistake("scale_channels", "factors shaped for channels-first images",
+         "factors[:, None, None] has shape (C, 1, 1), which lines up with a (C, H, W) "
+         "image. These images are channels-last, (..., H, W, C): broadcasting pairs "
+         "shapes from the right, so (C, 1, 1) meets (H, W, C) and either fails or "
+         "scales whole rows. A plain (C,) tensor already matches the last axis: "
+         "images * factors.")
+def scale_channels_chw_factors(images, factors):
+    return images * factors[:, None, None]
 
 
 # batch_mean -----------------------------------------------------------------
@@ -188,6 +210,16 @@ def class_map_batch(scores):
 def class_map_keepdim(scores):
     values, indices = scores.max(dim=1, keepdim=True)
     return values, indices
+
+
+@mistake("class_map", "last tied class wins",
+         "Searching the classes from the end (or flipping them) gives the largest of the "
+         "tied classes. The contract, like argmax, wants the first: on a tie the smallest "
+         "class index wins, scores.max(dim=1) does exactly that.")
+def class_map_last_of_ties(scores):
+    flipped = scores.flip(1)
+    values, indices = flipped.max(dim=1)
+    return values, scores.shape[1] - 1 - indices
 
 
 @mistake("class_map", "values and indices swapped",

@@ -15,6 +15,15 @@ def grayscale_mean_first_axis(images):
     return images.mean(dim=0)
 
 
+@mistake("grayscale_mean", "mean over axis 1",
+         "mean(dim=1) finds the channels only in a 4-D (N, C, H, W) batch. A single "
+         "(C, H, W) image has its rows at axis 1, and a batch with two leading dims "
+         "has its channels at axis 2. Count from the end instead: the channels are "
+         "always dim -3.")
+def grayscale_mean_axis_one(images):
+    return images.mean(dim=1)
+
+
 @mistake("grayscale_mean", "mean over the last axis",
          "dim=-1 is the width (columns) of the image, not its colour channels; the "
          "channels sit third from the end, so reduce dim -3.")

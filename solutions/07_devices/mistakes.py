@@ -82,6 +82,15 @@ def move_clones(x, device, dtype=None):
     return x.clone().to(device=device, dtype=dtype)
 
 
+@mistake("move", "called .cuda() instead of .to(device)",
+         "x.cuda() always goes to an NVIDIA GPU, whatever device was asked for, and "
+         "on a machine without CUDA it fails (for example 'Torch not compiled with "
+         "CUDA enabled'). Use x.to(device=device, dtype=dtype): it goes where device "
+         "says (cpu, cuda, mps or meta) and changes the dtype in the same step.")
+def move_with_cuda(x, device, dtype=None):
+    return x.cuda() if dtype is None else x.cuda().to(dtype)
+
+
 # linear_scores --------------------------------------------------------------
 
 

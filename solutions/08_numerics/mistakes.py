@@ -83,6 +83,26 @@ def stable_softmax_double(x, dim=-1):
     return weights / weights.sum(dim=dim, keepdim=True)
 
 
+@mistake("stable_softmax", "forgot keepdim on the maximum",
+         "x.amax(dim) drops the reduced axis, so x - x.amax(dim) lines the maxima up "
+         "with the wrong axis: the shapes clash ('The size of tensor a must match...') "
+         "or each element is shifted by another slice's maximum. Keep the axis so it "
+         "broadcasts along dim: x - x.amax(dim=dim, keepdim=True).")
+def stable_softmax_no_keepdim(x, dim=-1):
+    weights = (x - x.amax(dim=dim)).exp()
+    return weights / weights.sum(dim=dim, keepdim=True)
+
+
+@mistake("stable_softmax", "subtracted the (values, indices) pair",
+         "x.max(dim) returns a named tuple (values, indices), not a tensor, so "
+         "x - x.max(dim) fails with 'unsupported operand type(s) for -'. Take its "
+         ".values (x.max(dim=dim, keepdim=True).values), or use x.amax(dim=dim, "
+         "keepdim=True), which returns the maxima alone.")
+def stable_softmax_minus_named_tuple(x, dim=-1):
+    weights = (x - x.max(dim=dim, keepdim=True)).exp()
+    return weights / weights.sum(dim=dim, keepdim=True)
+
+
 # stable_logsumexp -----------------------------------------------------------
 
 

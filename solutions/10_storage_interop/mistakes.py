@@ -185,6 +185,18 @@ def read_rows_inclusive(path, dataset, start, stop):
         return torch.from_numpy(data[start:end])
 
 
+@mistake("read_rows", "read the whole dataset first",
+         "dataset[()] (or dataset[:], or np.array(dataset)) loads every row into memory "
+         "and only then slices: right values, but a dataset larger than memory cannot be "
+         "read at all. Slice the dataset object itself, dataset[start:stop], so that h5py "
+         "reads just those rows from the file.")
+def read_rows_whole(path, dataset, start, stop):
+    import h5py
+
+    with h5py.File(path, "r") as file:
+        return torch.from_numpy(file[dataset][()][start:stop].copy())
+
+
 @mistake("read_rows", "returned a NumPy array",
          "Slicing an h5py dataset gives a NumPy array; the contract asks for a tensor. "
          "torch.from_numpy turns it into one without copying.")

@@ -1,5 +1,7 @@
 """Plausible wrong answers for exercise 11 (sparse and quantized tensors), each named and explained."""
 
+import math
+
 import torch
 
 from grader.mistakes import mistake
@@ -129,6 +131,31 @@ def quantize_truncated(x):
     scale = (high - low) / 255 if high > low else 1.0
     zero_point = -128 - round(low / scale)
     q = ((x / scale).to(torch.int32) + zero_point).clamp(-128, 127).to(torch.int8)
+    return q, scale, zero_point
+
+
+@mistake("quantize_int8", "rounded halves up",
+         "floor(v + 0.5) sends every exact half upwards (0.5 to 1, 2.5 to 3), so the "
+         "levels drift up on values that sit halfway between two levels. The recipe "
+         "rounds half to even, as torch.round and Python's round do (0.5 to 0, 1.5 to 2).")
+def quantize_half_up(x):
+    low, high = min(x.min().item(), 0.0), max(x.max().item(), 0.0)
+    scale = (high - low) / 255 if high > low else 1.0
+    zero_point = -128 - math.floor(low / scale + 0.5)
+    q = (torch.floor(x / scale + 0.5) + zero_point).clamp(-128, 127).to(torch.int8)
+    return q, scale, zero_point
+
+
+@mistake("quantize_int8", "not clamped",
+         "round(x / scale) + zero_point can come out one level past 127 (or below -128) "
+         "when the rounding of zero_point and of the value both go up; .to(torch.int8) "
+         "then wraps 128 around to -128, the far end of the range. Clamp to [-128, 127] "
+         "before converting.")
+def quantize_unclamped(x):
+    low, high = min(x.min().item(), 0.0), max(x.max().item(), 0.0)
+    scale = (high - low) / 255 if high > low else 1.0
+    zero_point = -128 - round(low / scale)
+    q = (torch.round(x / scale) + zero_point).to(torch.int8)
     return q, scale, zero_point
 
 

@@ -60,7 +60,7 @@ ATTACKS: dict[str, tuple[str, int]] = {
     "patch_builtins": ("\nimport builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.len = lambda x: 3\n", 0),
     "read_solutions": (REPLACE_CS.format(body=(
         "    import importlib.util\n"
-        f"    path = {str(ROOT / 'solutions' / EXERCISE / 'strides.py')!r}\n"
+        f"    path = {'@COURSE@/solutions/' + EXERCISE + '/strides.py'!r}\n"
         "    try:\n        spec = importlib.util.spec_from_file_location('stolen', path)\n"
         "        module = importlib.util.module_from_spec(spec)\n        spec.loader.exec_module(module)\n"
         "        return module.contiguous_strides(shape)\n"
@@ -92,22 +92,22 @@ def _write_student(root: Path, name: str, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, pristine_course):
     tmp = tmp_path_factory.mktemp("grading")
     solution = (ROOT / "solutions" / EXERCISE / "strides.py").read_text(encoding="utf-8")
-    stub = (ROOT / "exercises" / EXERCISE / "strides.py").read_text(encoding="utf-8")
+    stub = (pristine_course / "exercises" / EXERCISE / "strides.py").read_text(encoding="utf-8")
     subs = tmp / "submissions"
     out = tmp / "reports"
     _write_student(subs, "correct", solution)
     _write_student(subs, "stub", stub)
     for name, (attack, _) in ATTACKS.items():
-        _write_student(subs, name, solution + attack)
+        _write_student(subs, name, solution + attack.replace("@COURSE@", str(pristine_course)))
     writer = ("\ntry:\n    import os\n"
               f"    os.makedirs({str(out / 'correct')!r}, exist_ok=True)\n"
               f"    open({str(out / 'correct' / 'grade.json')!r}, 'w').write('{{}}')\n"
               f"    open({str(out / 'grades.csv')!r}, 'w').write('hacked')\nexcept Exception:\n    pass\n")
     _write_student(subs, "write_reports", solution + writer)
-    tree = load_course(ROOT)
+    tree = load_course(pristine_course)
     options = engine.Options(jobs=2, exercises=[EXERCISE], write_reports=False, profile="grading-tests",
                              limits=Limits(call_seconds=2.0, exercise_seconds=60, memory_bytes=512 << 20))
     original = torch.testing.assert_close, torch.allclose, __builtins__

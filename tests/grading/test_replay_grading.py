@@ -18,7 +18,6 @@ from grader.course import load_course
 from grader.grading import engine, policy, remote
 from grader.grading.worker import Limits
 
-ROOT = Path(__file__).resolve().parents[2]
 STRIDES = "03_strides"
 STRIDES_FULL = 11
 PATHS = "09_mnist_distance"
@@ -60,8 +59,8 @@ def _scores(graded: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def tree():
-    return load_course(ROOT)
+def tree(pristine_course):
+    return load_course(pristine_course)
 
 
 @pytest.mark.parametrize("exercise_id", [STRIDES, PATHS])
@@ -141,9 +140,8 @@ def test_a_fork_bomb_does_not_cost_the_next_student_in_the_slot(tree, tmp_path):
         assert grades[name].limits_hit == []
 
 
-def test_numpy_memory_sharing_survives_the_trip_from_the_worker(tmp_path):
+def test_numpy_memory_sharing_survives_the_trip_from_the_worker(tree, tmp_path):
     """to_numpy must share the tensor's memory; a correct answer earns it, a needless copy does not."""
-    tree = load_course(ROOT)
     exercise = tree.manifest.exercise("07_devices")
     solution = tree.solution_path(exercise).read_text(encoding="utf-8")
     copying = solution + "\n\ndef to_numpy(x):\n    return x.detach().cpu().numpy().copy()\n"
@@ -171,10 +169,9 @@ def test_a_worker_never_gets_the_course_back_through_a_python_path():
     assert policy.may_expose(Path("/root/.pyenv/versions/3.11.7/lib/python3.11"), protected, course, readable)
 
 
-def test_the_assignment_name_reaches_grades_csv(tmp_path):
+def test_the_assignment_name_reaches_grades_csv(tree, tmp_path):
     import csv
 
-    tree = load_course(ROOT)
     exercise = tree.manifest.exercise(STRIDES)
     _student(tmp_path / "subs", "ann", exercise, tree.stub_path(exercise).read_text(encoding="utf-8"))
     options = engine.Options(jobs=1, force=True, exercises=[STRIDES], profile="replay-tests", assignment="week3")

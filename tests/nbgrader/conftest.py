@@ -89,15 +89,15 @@ def write_students(course: NbgraderCourse) -> None:
 
 
 @pytest.fixture(scope="session")
-def nbgrader_course(tmp_path_factory) -> NbgraderCourse:
+def nbgrader_course(tmp_path_factory, pristine_course) -> NbgraderCourse:
     from grader.course import load_course
 
     nbgrader = nbgrader_command()
-    tree = load_course(ROOT)
+    tree = load_course(pristine_course)  # the notebooks' stubs are the untouched ones, never the learner's
     directory = tmp_path_factory.mktemp("nbgrader") / "course"
     chosen = EXERCISES or [e.id for e in tree.manifest.exercises]
-    run([sys.executable, "-m", "grader.cli", "--course", str(ROOT), "nbgrader", str(directory),
-         "--exercises", *chosen], cwd=ROOT)
+    run([sys.executable, "-m", "grader.cli", "--course", str(pristine_course), "nbgrader", str(directory),
+         "--exercises", *chosen], cwd=pristine_course)
     course = NbgraderCourse(directory, [tree.manifest.exercise(i) for i in chosen])
     for exercise in course.exercises:
         run([*nbgrader, "generate_assignment", exercise.id], cwd=directory)

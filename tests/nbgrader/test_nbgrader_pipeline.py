@@ -39,7 +39,7 @@ def test_the_released_notebook_has_no_solutions_or_hidden_checks(nbgrader_course
         text = "\n".join(c.source for c in notebook.cells)
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
         assert text.count("raise NotImplementedError()") == len(exercise.functions)
-        assert (released / "tensorlings" / "cases.pt.gz").is_file()
+        assert (released / "tensorlings" / "cases.tlc.gz").is_file()
 
 
 def test_export_gives_zero_full_marks_and_full_marks_minus_the_mistake(nbgrader_course):
@@ -64,12 +64,12 @@ def test_feedback_names_the_known_mistake(nbgrader_course):
             assert mistake.name in text
 
 
-def test_tensorlings_grade_reads_the_submitted_notebooks_and_agrees_with_nbgrader(nbgrader_course, tmp_path):
+def test_tensorlings_grade_reads_the_submitted_notebooks_and_agrees_with_nbgrader(nbgrader_course, pristine_course,
+                                                                                   tmp_path):
     from grader.course import load_course
     from grader.grading import engine
-    from tests.helpers import REPO
 
-    tree = load_course(REPO)
+    tree = load_course(pristine_course)
     exported = _scores(nbgrader_course)
     ids = [exercise.id for exercise in nbgrader_course.exercises]
     options = engine.Options(jobs=1, force=True, exercises=ids, write_reports=False)

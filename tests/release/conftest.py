@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]  # read solutions/ only: see docs/testing.md
 EXERCISE = "03_strides"
 
 
@@ -19,16 +19,17 @@ def run(command: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def course():
+def course(pristine_course):
+    """The real course as a fresh clone has it (the learner's own modules are never read)."""
     from grader.course import load_course
 
-    return load_course(ROOT)
+    return load_course(pristine_course)
 
 
 @pytest.fixture(scope="session")
 def release(tmp_path_factory, course) -> Path:
     out = tmp_path_factory.mktemp("release") / "learner"
-    done = run([sys.executable, "-m", "grader.cli", "--course", str(ROOT), "release", str(out),
-                "--exercises", EXERCISE], cwd=ROOT)
+    done = run([sys.executable, "-m", "grader.cli", "--course", str(course.root), "release", str(out),
+                "--exercises", EXERCISE], cwd=course.root)
     assert done.returncode == 0, done.stdout + done.stderr
     return out

@@ -1,48 +1,13 @@
-"""Recordings are plain data that keep an input's layout, and keys that ignore it."""
+"""Recording keys ignore an input's layout; a recording file is plain data read back as it was written.
 
-import numpy as np
+The codec itself (layouts, devices, refusals) is tested in tests/test_codec.py."""
+
+import gzip
+
 import pytest
 import torch
 
-from grader import replay
-
-
-def roundtrip(value):
-    import gzip
-    import io
-
-    buffer = io.BytesIO()
-    torch.save(replay.encode(value), buffer)
-    data = torch.load(io.BytesIO(gzip.decompress(gzip.compress(buffer.getvalue()))), weights_only=True)
-    return replay.decode(data)
-
-
-def test_a_strided_view_comes_back_with_its_strides_and_offset():
-    base = torch.arange(39, dtype=torch.float32)
-    view = base[3:].view(6, 6)[:, ::2].t()
-    back = roundtrip(view)
-    assert torch.equal(back, view)
-    assert back.stride() == view.stride() and back.storage_offset() == view.storage_offset()
-    assert back.untyped_storage().data_ptr() != view.untyped_storage().data_ptr()
-
-
-def test_arrays_images_and_plain_values_come_back():
-    from PIL import Image
-
-    array = torch.arange(24, dtype=torch.uint8).reshape(2, 3, 4).permute(1, 2, 0).numpy()
-    value = {"a": (array, Image.fromarray(np.zeros((2, 3), np.uint8))), 3: [torch.float64, torch.device("cpu"),
-             torch.Size([2, 3]), None, 1.5, "x", np.float32(2.5), slice(1, None), {1, 2}]}
-    back = roundtrip(value)
-    assert isinstance(back["a"][0], np.ndarray) and back["a"][0].strides == array.strides
-    assert np.array_equal(back["a"][0], array)
-    assert back["a"][1].mode == "L" and back["a"][1].size == (3, 2)
-    assert back[3][:6] == [torch.float64, torch.device("cpu"), torch.Size([2, 3]), None, 1.5, "x"]
-    assert back[3][6].dtype == np.float32 and back[3][7] == slice(1, None) and back[3][8] == {1, 2}
-
-
-def test_a_value_that_is_not_data_is_refused():
-    with pytest.raises(TypeError, match="cannot record"):
-        replay.encode(lambda x: x)
+from grader import codec, replay
 
 
 def test_the_key_ignores_layout_but_not_dtype_or_values():
@@ -62,10 +27,30 @@ def test_a_full_course_does_not_replay(tiny, monkeypatch):
 
     monkeypatch.delenv(replay.ENV, raising=False)
     folder = tiny / "exercises" / "01_scale"
-    recording = replay.cases_path(folder)
+    recording = replay.Mode().cases_path(folder)
     recording.parent.mkdir(parents=True, exist_ok=True)
     recording.write_bytes(b"recorded cases")
     assert (tiny / "solutions").is_dir()
     assert not replay.replays_folder(folder)
     shutil.rmtree(tiny / "solutions")
     assert replay.replays_folder(folder)
+
+
+def test_a_recording_file_comes_back_with_fresh_cases_each_time(tmp_path):
+    recorder = replay.Recorder(tmp_path)
+    recorder.add_case("01_x", "test_x.py::test_one", codec.dumps({"x": torch.arange(4.0)[::2]}))
+    [path] = recorder.save()
+    assert path.name == replay.FILENAME
+    first = codec.loads(replay.load_cases(path.parent.parent)["tests"]["test_x.py::test_one"][0])
+    first["x"] += 1
+    again = codec.loads(replay.load_cases(path.parent.parent)["tests"]["test_x.py::test_one"][0])
+    assert torch.equal(again["x"], torch.tensor([0.0, 2.0])) and again["x"].stride() == (2,)
+
+
+def test_a_recording_that_is_not_plain_data_is_refused_with_its_path(tmp_path):
+    folder = tmp_path / "01_x"
+    (folder / replay.FOLDER).mkdir(parents=True)
+    path = folder / replay.FOLDER / replay.FILENAME
+    path.write_bytes(gzip.compress(b"\x80\x04pickled"))
+    with pytest.raises(RuntimeError, match=f"{path.name} is not a readable recording.*rebuild the release"):
+        replay.load_cases(folder)
