@@ -18,17 +18,22 @@ import sys
 import pytest
 
 
-def _module_name(path, root) -> str:
-    from _pytest.pathlib import module_name_from_path  # the name pytest's importlib mode gives the file
+def _module_names(path, root) -> set[str]:
+    """The names pytest may give the file: after its path (importlib mode), or, outside a package,
+    its bare stem (the prepend mode a grading session uses)."""
+    from _pytest.pathlib import module_name_from_path, resolve_package_path
 
-    return module_name_from_path(path, root)
+    names = {module_name_from_path(path, root)}
+    if resolve_package_path(path) is None:
+        names.add(path.stem)
+    return names
 
 
 def pytest_collectstart(collector: pytest.Collector) -> None:
     if not isinstance(collector, pytest.Module):
         return
-    name = _module_name(collector.path, collector.config.rootpath)
-    loaded = sys.modules.get(name)
-    file = getattr(loaded, "__file__", None)
-    if isinstance(file, str) and os.path.realpath(file) != os.path.realpath(collector.path):
-        del sys.modules[name]
+    for name in _module_names(collector.path, collector.config.rootpath):
+        loaded = sys.modules.get(name)
+        file = getattr(loaded, "__file__", None)
+        if isinstance(file, str) and os.path.realpath(file) != os.path.realpath(collector.path):
+            del sys.modules[name]

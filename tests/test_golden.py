@@ -60,7 +60,7 @@ def graded(course: Path, tmp_path_factory) -> Path:
 def _normalise(value: Any, replacements: dict[str, str]) -> Any:
     if isinstance(value, dict):
         return {key: _normalise(item, replacements) for key, item in value.items()
-                if key not in ("seconds", "execution_time", "duration", "warnings", "internal")}
+                if key not in ("seconds", "execution_time", "duration", "warnings", "internal", "key")}
     if isinstance(value, list):
         return [_normalise(item, replacements) for item in value]
     if isinstance(value, str):

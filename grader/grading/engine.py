@@ -1,37 +1,44 @@
 """Grading a class: the stages, in order.
 
-1. intake: one entry per student (a folder or a ``.zip``); a student whose ``grade.json``
-   exists is skipped unless ``force``;
+1. intake: one entry per student (a folder or a ``.zip``) with its verdict; a student whose
+   published results were made from the same submission, course and options (the same key)
+   is skipped unless ``force``; a not-gradable student is published as such, ungraded;
 2. sandbox: a fork server whose workers see only what policy allows;
 3. preparation: each exercise's cases recorded once against the solution;
 4. the pool: slots that grade whole students, each in a pytest session whose ``submission``
-   is served by a worker, and store each grade whole;
+   is served by a worker, and publish each student's folder whole;
 5. the class reports.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import errno
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course import CourseTree
-from grader.grading.errors import GradingError
-from grader.grading.intake import Entry, discover
+from grader.grading import workdirs
+from grader.grading.errors import GradingError, GradingInterrupted
+from grader.grading.intake import Entry, Verdict, discover, inspect, survey
+from grader.grading.keys import course_key, student_key
 from grader.grading.model import StudentGrade
 from grader.grading.policy import sandbox_for, sandbox_warnings
 from grader.grading.pool import SlotSettings, free_uid_base, run_slots
 from grader.grading.prepare import prepare_recordings
-from grader.grading.storage import load_grade
+from grader.grading.storage import load_grade, publish_graded, read_grade, remove_leftovers
 from grader.grading.worker import ForkServer, Limits, probe
 from grader.manifest import Exercise
 
-__all__ = ["Entry", "GradingError", "Options", "discover", "grade_class"]
+__all__ = ["Entry", "GradingError", "GradingInterrupted", "Options", "Tally", "discover", "grade_class"]
+
+# A write that fails for want of space: the instructor must free some, nothing else helps.
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+_NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 @dataclass
@@ -44,45 +51,137 @@ class Options:
     profile: str = "grade"     # the Hypothesis profile: the same examples for every student
     replay: bool = True        # record the cases once per run and replay them for every student
     assignment: str | None = None  # the assignment column of grades.csv (default: the course title)
+    student: str | None = None     # grade only this student (again, even when unchanged)
+    roster: dict | None = None     # student id -> grader.grading.roster.Person, for grades.csv
+
+
+@dataclass
+class Tally:
+    """How a run went, student by student: what the progress bar and the last line show."""
+
+    total: int = 0
+    to_grade: int = 0
+    graded: int = 0
+    unchanged: int = 0
+    not_gradable: int = 0
+    on_start: Callable[[int], None] | None = None   # told how many students will be graded
+
+    @property
+    def finished(self) -> int:
+        return self.graded + self.unchanged + self.not_gradable
+
+    def line(self) -> str:
+        return f"{self.graded} graded, {self.unchanged} unchanged (skipped), {self.not_gradable} not gradable"
 
 
 def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options,
                 progress: Callable[[str, int, int], None] | None = None,
-                notes: Callable[[str], None] | None = None) -> tuple[list[StudentGrade], list[str]]:
+                notes: Callable[[str], None] | None = None,
+                tally: Tally | None = None) -> tuple[list[StudentGrade], list[str]]:
     """Grade every entry in ``submissions`` into ``out``; returns every student's grade and any problems.
 
     ``notes`` hears what the run wants the instructor to know that is not a problem (an
-    exercise graded with live generation because its checks cannot replay); by default
-    it goes to stderr.
+    exercise graded with live generation, a damaged grade.json graded again); by default it
+    goes to stderr. ``progress`` hears each student graded (student, done, to grade).
+    Ctrl-C raises ``GradingInterrupted``; a full disk a ``GradingError``.
     """
-    entries = discover(submissions)
+    say = notes or _note
+    tally = tally if tally is not None else Tally()
+    intake = survey(submissions)
+    for note in intake.notes:
+        say(note)
+    if options.student and options.student not in {e.student for e in intake.entries}:
+        raise GradingError(f"{submissions}: no student {options.student!r}; the students are "
+                           + ", ".join(e.student for e in intake.entries[:20]))
     exercises = [tree.manifest.exercise(e) for e in options.exercises] if options.exercises \
         else list(tree.manifest.exercises)
     out = out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    todo = [e for e in entries if options.force or load_grade(out / e.student) is None]
     problems: list[str] = []
-    if todo:
-        problems += _grade_students(tree, submissions.resolve(), out, todo, exercises, options, progress,
-                                    len(entries), notes or _note)
-    grades = [g for g in (load_grade(out / e.student) for e in entries) if g is not None]
-    if options.write_reports:
-        problems += _class_reports(grades, tree, out, options.assignment)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        left = remove_leftovers(out)
+        if left:
+            say(f"removed {len(left)} half-written file(s) or folder(s) an interrupted run left in {out}")
+        workdirs.remove_abandoned()
+        entries, todo, blocked = _plan(tree, intake.entries, exercises, out, options, tally, say)
+        for entry in blocked:
+            possible = float(sum(f.points for e in exercises for f in e.functions))
+            grade = StudentGrade(entry.student, key=entry.key, verdict=entry.verdict.value, reason=entry.reason,
+                                 possible=possible)
+            publish_graded(out / entry.student, grade, tree, options.write_reports)
+        if tally.on_start:
+            tally.on_start(len(todo))
+        if todo:
+            problems += _grade_students(tree, submissions.resolve(), out, todo, exercises, options, progress,
+                                        say, tally)
+        grades = [g for g in (load_grade(out / e.student) for e in entries) if g is not None]
+        if options.write_reports:
+            problems += _class_reports(grades, tree, out, options)
+    except KeyboardInterrupt:
+        raise GradingInterrupted(tally.finished, tally.total) from None
+    except OSError as error:
+        written = Path(str(error.filename)) if error.filename else out
+        where = out if written.is_relative_to(out) else written.parent  # our --out, or the work folder's disk
+        if error.errno in _DISK_FULL:
+            raise GradingError(f"{where}: the disk is full ({os.strerror(error.errno)}). Free some space there "
+                               "(or choose another --out) and run the same command again: students already "
+                               "finished are kept") from None
+        if error.errno in _NOT_WRITABLE:
+            raise GradingError(f"{where}: cannot write there ({os.strerror(error.errno)}). Choose a --out "
+                               "folder you may write to") from None
+        raise
     return grades, problems
 
 
+def _plan(tree: CourseTree, entries: Sequence[Entry], exercises: Sequence[Exercise], out: Path, options: Options,
+          tally: Tally, say: Callable[[str], None]) -> tuple[list[Entry], list[Entry], list[Entry]]:
+    """Every entry with its verdict and key; those to grade; those to publish as not gradable."""
+    course = course_key(tree, exercises, options)
+    planned, todo, blocked = [], [], []
+    tally.total = len(entries)
+    for entry in entries:
+        looked = inspect(entry, exercises)
+        entry = dataclasses.replace(entry, verdict=looked.verdict, reason=looked.reason,
+                                    key=student_key(course, looked.verdict.value, looked.files))
+        planned.append(entry)
+        folder = out / entry.student
+        grade, damage = read_grade(folder)
+        if damage:
+            say(f"{damage}: grading {entry.student} again")
+        chosen = options.student is None or options.student == entry.student
+        current = grade is not None and grade.key == entry.key and _reports_present(folder, options)
+        if not chosen or (current and not options.force and options.student is None):
+            if entry.verdict == Verdict.OK:
+                tally.unchanged += 1
+            else:
+                tally.not_gradable += 1
+        elif entry.verdict == Verdict.OK:
+            todo.append(entry)
+        else:
+            blocked.append(entry)
+            tally.not_gradable += 1
+    return planned, todo, blocked
+
+
+def _reports_present(folder: Path, options: Options) -> bool:
+    from grader.grading.reports import FEEDBACK, RESULTS
+
+    return not options.write_reports or ((folder / FEEDBACK).is_file() and (folder / RESULTS).is_file())
+
+
 def _grade_students(tree: CourseTree, submissions: Path, out: Path, todo: Sequence[Entry],
-                    exercises: Sequence[Exercise], options: Options, progress, total: int,
-                    notes: Callable[[str], None]) -> list[str]:
+                    exercises: Sequence[Exercise], options: Options, progress, notes: Callable[[str], None],
+                    tally: Tally) -> list[str]:
     _import_before_forking()
     features = probe()
     jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(todo)))
-    work = _work_folder(jobs)
+    work = workdirs.create(jobs)
     server = ForkServer(work / "forkserver.sock", sandbox_for(tree, submissions, out, work, _scratch(work, jobs)),
                         options.limits)
-    server.start()
     problems: list[str] = []
     try:
+        server.start()
+        workdirs.record_helper(work, server.pid)
         recordings: dict[str, Path] = {}
         if options.replay:
             recordings, live = prepare_recordings(tree, exercises, work / "recorded", options.profile,
@@ -94,17 +193,18 @@ def _grade_students(tree: CourseTree, submissions: Path, out: Path, todo: Sequen
             tree=tree, exercises=tuple(exercises), server=work / "forkserver.sock", uid_base=free_uid_base(jobs),
             limits=options.limits, out=out, work=work, warnings=tuple(sandbox_warnings(features)),
             write_reports=options.write_reports, profile=options.profile, recordings=recordings)
-        done = total - len(todo)
         with contextlib.closing(run_slots(settings, jobs, todo)) as results:  # closing stops the slots
             for result in results:
-                done += 1
                 if result.problem:
                     problems.append(f"{result.student}: {result.problem}")
+                else:
+                    tally.graded += 1
                 if progress:
-                    progress(result.student, done, total)
+                    progress(result.student, tally.graded, len(todo))
     finally:
         server.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        workdirs.remove(work)
+        remove_leftovers(out)  # a slot stopped mid-student leaves its half-built folder
     return problems
 
 
@@ -123,21 +223,15 @@ def _scratch(work: Path, jobs: int) -> list[Path]:
     return [work / f"scratch-{i}" for i in range(jobs)]
 
 
-def _work_folder(jobs: int) -> Path:
-    """The run's private folder: the fork server's socket, students' copies, each slot's scratch."""
-    work = Path(tempfile.mkdtemp(prefix="tensorlings-grade-"))
-    os.chmod(work, 0o711)
-    (work / "students").mkdir(mode=0o700)
-    for folder in _scratch(work, jobs):
-        folder.mkdir(mode=0o711)
-    return work
-
-
-def _class_reports(grades: list[StudentGrade], tree: CourseTree, out: Path, assignment: str | None) -> list[str]:
+def _class_reports(grades: list[StudentGrade], tree: CourseTree, out: Path, options: Options) -> list[str]:
     try:
         from grader.grading.reports import write_class_reports
 
-        write_class_reports(grades, tree, out, assignment=assignment)
+        write_class_reports(grades, tree, out, assignment=options.assignment, roster=options.roster)
+    except OSError as error:
+        if error.errno in _DISK_FULL:
+            raise
+        return [f"class reports failed: {type(error).__name__}: {error}"]
     except Exception as error:  # noqa: BLE001 - the students' own results are written already
         return [f"class reports failed: {type(error).__name__}: {error}"]
     return []

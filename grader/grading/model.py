@@ -43,6 +43,14 @@ class StudentGrade:
     limits_hit: list[str] = field(default_factory=list)   # e.g. "03_strides: wall time 10 s exceeded"
     warnings: list[str] = field(default_factory=list)     # e.g. sandbox features not enforced
     seconds: float = 0.0
+    key: str = ""                 # what the grade depends on (see grading.keys): a rerun skips it while equal
+    verdict: str = "ok"           # the intake verdict; anything but "ok" means not gradable
+    reason: str = ""              # why not gradable: what was found and what to do
+    possible: float = 0.0         # the points a not-gradable submission could have earned
+
+    @property
+    def gradable(self) -> bool:
+        return self.verdict == "ok"
 
     @property
     def score(self) -> float:
@@ -50,7 +58,7 @@ class StudentGrade:
 
     @property
     def max_score(self) -> float:
-        return sum(f.max_points for f in self.functions)
+        return sum(f.max_points for f in self.functions) if self.gradable else self.possible
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -71,6 +79,10 @@ class StudentGrade:
             limits_hit=list(data.get("limits_hit", [])),
             warnings=list(data.get("warnings", [])),
             seconds=float(data.get("seconds", 0.0)),
+            key=str(data.get("key", "")),
+            verdict=str(data.get("verdict", "ok")),
+            reason=str(data.get("reason", "")),
+            possible=float(data.get("possible", 0.0)),
         )
 
 

@@ -8,6 +8,7 @@ index, scratch folder and worker uid.
 from __future__ import annotations
 
 import contextlib
+import errno
 import multiprocessing
 import os
 import tempfile
@@ -21,7 +22,7 @@ from grader.grading.errors import GradingError
 from grader.grading.intake import Entry
 from grader.grading.remote import Batch
 from grader.grading.session import grade_student
-from grader.grading.storage import save_grade
+from grader.grading.storage import publish_graded
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
 
@@ -71,6 +72,8 @@ _slot: _Slot | None = None
 
 def _open_slot(counter, settings: SlotSettings) -> None:
     global _slot
+    if multiprocessing.parent_process() is not None:
+        _follow_parent()
     with counter.get_lock():
         index = counter.value
         counter.value += 1
@@ -88,6 +91,19 @@ def _open_slot(counter, settings: SlotSettings) -> None:
             stack.enter_context(replay.forced(settings.tree.exercise_dir(exercise), recording))
             batches[exercise.id] = Batch.from_recording(exercise, recording)
     _slot = _Slot(settings, index, scratch, stack, batches, previous_temp)
+
+
+def _follow_parent() -> None:
+    """In a forked slot: Ctrl-C is the run's to handle, and the slot dies with the run (even a SIGKILLed one),
+    so that it never publishes a student after the run is gone."""
+    import ctypes
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != multiprocessing.parent_process().pid:
+        os._exit(1)  # the run died before the line above took effect
 
 
 def _close_slot() -> None:
@@ -115,14 +131,15 @@ def _grade_in_slot(entry: Entry) -> SlotResult:
                               warnings=s.warnings, profile=s.profile, batches=slot.batches)
     except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
         return SlotResult(entry.student, f"{type(error).__name__}: {error}")
-    save_grade(folder, grade)
-    if s.write_reports:
-        try:
-            from grader.grading.reports import write_student_reports
-
-            write_student_reports(grade, s.tree, folder)
-        except Exception as error:  # noqa: BLE001
-            return SlotResult(entry.student, f"reports for {entry.student} failed: {type(error).__name__}: {error}")
+    grade.key = entry.key
+    try:
+        publish_graded(folder, grade, s.tree, s.write_reports)  # the folder appears whole, or not at all
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # a full disk stops the run: the engine says so once
+        return SlotResult(entry.student, f"reports for {entry.student} failed: {type(error).__name__}: {error}")
+    except Exception as error:  # noqa: BLE001 - not published: the next run grades this student again
+        return SlotResult(entry.student, f"reports for {entry.student} failed: {type(error).__name__}: {error}")
     return SlotResult(entry.student, None)
 
 

@@ -135,6 +135,16 @@ def _copy_modules(entry: Entry, exercises: Sequence[Exercise], home: Path) -> li
     return []
 
 
+class _CtrlC:
+    """Whether pytest caught a real Ctrl-C: its exit code 2, and the subclass of KeyboardInterrupt it
+    raises itself, also mean errors while collecting."""
+
+    seen = False
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        self.seen = type(excinfo.value) is KeyboardInterrupt
+
+
 def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise], *, server: Path, uid: int,
                   home: Path, limits: Limits, scratch: Path, warnings: Sequence[str] = (),
                   profile: str = "grade", batches: dict[str, Batch] | None = None) -> StudentGrade:
@@ -148,7 +158,9 @@ def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise],
     plugin = _GradingPlugin(context, tree, batches or {})
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-        code = pytest.main(pytest_args(tree, exercises, profile), plugins=[plugin])
+        code = pytest.main(pytest_args(tree, exercises, profile), plugins=[plugin, ctrl_c := _CtrlC()])
+    if ctrl_c.seen:
+        raise KeyboardInterrupt  # pytest caught a Ctrl-C: what it collected is not this student's grade
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) and not plugin.results:
         raise RuntimeError(f"the course's tests could not run: {captured.getvalue().strip()[-2000:]}")
     grade = StudentGrade(entry.student, _function_grades(exercises, plugin), list(context.limits_hit),

@@ -39,11 +39,15 @@ def write_student_reports(grade: StudentGrade, tree: CourseTree | None, folder: 
 
 
 def write_class_reports(
-    grades: list[StudentGrade], tree: CourseTree | None, out: Path, *, assignment: str | None = None
+    grades: list[StudentGrade], tree: CourseTree | None, out: Path, *, assignment: str | None = None,
+    roster: dict | None = None,
 ) -> None:
-    """Write ``grades.csv`` and ``summary.html`` for the whole class into ``out``."""
+    """Write ``grades.csv`` and ``summary.html`` for the whole class into ``out``.
+
+    ``roster`` (student id -> ``grader.grading.roster.Person``) fills the CSV's name and email columns.
+    """
     out = Path(out)
-    write_atomic(out / GRADES, grades_csv(grades, tree, assignment))
+    write_atomic(out / GRADES, grades_csv(grades, tree, assignment, roster))
     write_atomic(out / SUMMARY, summary_html(grades, tree, graded_at=_now()))
 
 

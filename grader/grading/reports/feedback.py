@@ -73,6 +73,8 @@ def _merge_shared(cards: list[Card]) -> list[Card]:
 
 
 def feedback_html(grade: StudentGrade, tree: CourseTree | None, graded_at: str | None = None) -> str:
+    if not grade.gradable:  # nothing ran: say why, and show no score that could pass for a 0
+        return render("not_gradable.html", course=course_title(tree), grade=grade, graded_at=graded_at)
     groups = group_by_exercise(grade, tree)
     titles = {group.id: group.title for group in groups}
     functions = [function for group in groups for function in group.functions]

@@ -19,8 +19,25 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(float(value), 4)
 
 
+def not_gradable_json(grade: StudentGrade) -> dict:
+    """A submission that could not be graded: score 0, said plainly, and flagged in ``extra_data``."""
+    return {
+        "score": 0,
+        "max_score": _number(grade.max_score),
+        "execution_time": 0,
+        "output": f"NOT GRADABLE ({grade.verdict}): {grade.reason}\nNothing was run, so this 0 is not a grade: "
+                  "fix the submission and resubmit.",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": [],
+        "extra_data": {"not_gradable": True, "verdict": grade.verdict, "reason": grade.reason},
+    }
+
+
 def results_json(grade: StudentGrade, tree: CourseTree | None) -> dict:
     """The results.json object for one student."""
+    if not grade.gradable:
+        return not_gradable_json(grade)
     tests = []
     for position, function in enumerate(sorted_functions(grade.functions, tree), start=1):
         tests.append({

@@ -103,7 +103,9 @@ def common_mistakes(grades: list[StudentGrade], tree: CourseTree | None = None) 
 
 
 def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at: str | None = None) -> str:
-    students = sorted(grades, key=lambda g: g.student)
+    # Not-gradable submissions are listed apart and left out of every figure: no 0 that reads as a stub.
+    every = sorted(grades, key=lambda g: g.student)
+    students = [g for g in every if g.gradable]
     percents = [percent(g.score, g.max_score) for g in students]
     scores = [g.score for g in students]
     max_score = max((g.max_score for g in students), default=0.0)
@@ -123,6 +125,8 @@ def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at:
         mistakes=common_mistakes(students, tree),
         limited=[g for g in students if g.limits_hit],
         warned=[g for g in students if g.warnings],
+        everyone=every,
+        not_gradable=[g for g in every if not g.gradable],
         Status=Status,
         graded_at=graded_at,
     )
