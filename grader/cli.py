@@ -234,7 +234,7 @@ def _extensions():
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command is None:  # plain `tensorlings`: watch at a terminal, the board otherwise
+    if getattr(args, "run", None) is None:  # plain `tensorlings`: watch at a terminal, the board otherwise
         args.run, args.impl, args.interval = (cmd_watch if sys.stdin.isatty() else cmd_status), None, 0.05
     try:
         return args.run(args)

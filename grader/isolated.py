@@ -10,6 +10,8 @@ becomes a clear verdict for that exercise: one ERROR record per function.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import resource
@@ -26,16 +28,32 @@ from grader.results import CheckResult, Failure, Kind, Status
 MEMORY_HEADROOM = 4 * 2**30  # bytes of address space a child may add to what the warm parent holds
 
 
+# The child names its plugins instead of scanning every installed package's entry points for them.
+CHILD_OPTIONS = ("-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:unraisableexception",
+                 "-p", "_hypothesis_pytestplugin", "-p", "grader.plugin", "--import-mode=importlib")
+
+
 def warm_up() -> None:
-    """Import what every run needs, once, in the parent: a forked child then starts with it loaded."""
-    import hypothesis  # noqa: F401
-    import pytest  # noqa: F401
+    """Import what every run needs, once, in the parent: a forked child then starts with it loaded.
+
+    An empty collection imports pytest's own plugins without running anything of the learner's;
+    ``gc.freeze`` then keeps those objects out of every collection a child makes.
+    """
+    import gc
+    import tempfile
+
+    import pytest
     import torch  # noqa: F401
 
     import grader.compare  # noqa: F401
     import grader.impl  # noqa: F401
     import grader.plugin  # noqa: F401
     import grader.strategies  # noqa: F401
+
+    with tempfile.TemporaryDirectory() as empty, contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        pytest.main(["--collect-only", "-q", empty, "-p", "no:cacheprovider"])
+    gc.freeze()
 
 
 @dataclass
@@ -145,10 +163,9 @@ def _child(fd: int, test_path: Path, impl: str | None, options: tuple[str, ...])
         for target in (0, 1, 2):  # prints at C level or os.write(1) must not draw over the parent's screen
             os.dup2(devnull, target)
         _limit_memory()
-        from grader.runner import run_checks
-
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         try:
-            results = run_checks([test_path], impl=impl, options=options)
+            results = _run_checks(test_path, impl, options)
             payload = {"results": [result_to_json(r) for r in results]}
         except Exception as error:  # noqa: BLE001 - a usage error still becomes a verdict, not silence
             payload = {"error": f"stopped before any check ran: {error}"}
@@ -160,6 +177,27 @@ def _child(fd: int, test_path: Path, impl: str | None, options: tuple[str, ...])
         code = 3
     finally:
         os._exit(code)
+
+
+def _run_checks(test_path: Path, impl: str | None, options: tuple[str, ...]) -> list[CheckResult]:
+    """pytest on one test file in this (child) process; its check records, as the plugin collected them."""
+    import pytest
+
+    from grader.plugin import collected_results
+
+    class Collector:
+        results: list[CheckResult] = []
+
+        def pytest_sessionfinish(self, session) -> None:
+            Collector.results = list(collected_results(session.config))
+
+    args = [str(test_path), *CHILD_OPTIONS, *options] + (["--impl", str(impl)] if impl is not None else [])
+    said = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(said):
+        code = pytest.main(args, plugins=[Collector()])
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) and not Collector.results:
+        raise RuntimeError(said.getvalue().strip()[-2000:] or f"pytest stopped with {code!r}")
+    return Collector.results
 
 
 def _limit_memory() -> None:
