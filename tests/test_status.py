@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 
 from grader.course import load_course
@@ -108,3 +109,21 @@ def test_the_solution_is_shown_only_once_the_function_passes(tiny):
     assert shown.returncode == 0, shown.stderr
     assert "def double(x: Tensor) -> Tensor:\n    return x * 2" in shown.stdout
     assert "flip_hw" not in shown.stdout
+
+
+def test_a_segfault_is_a_verdict_for_its_exercise(tiny):
+    _write(tiny, "import ctypes\n\n\n" + HEADER + "def double(x):\n    return ctypes.string_at(0)\n\n\n" + FLIP)
+    done = run_cli(tiny, "status")
+    assert done.returncode == 0, done.stderr
+    assert "did not finish" in done.stdout and "segmentation fault" in done.stdout
+
+
+@pytest.mark.skipif(Path("/dev/nvidiactl").exists() or not Path("/proc/self/statm").exists(),
+                    reason="the memory cap applies only where CUDA is absent and /proc tells the process size")
+def test_a_runaway_allocation_fails_its_function_with_memory_error(tiny):
+    # bytes(n) asks for zeroed memory without touching it: without the cap it would quietly succeed
+    _write(tiny, HEADER + "def double(x):\n    block = bytes(6 * 2**30)\n    return x * 2\n\n\n" + FLIP)
+    done = run_cli(tiny, "status")
+    assert done.returncode == 0, done.stderr
+    assert "MemoryError" in done.stdout
+    assert "3/5 points" in done.stdout
