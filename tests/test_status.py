@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,10 @@ def test_a_runaway_allocation_fails_its_function_with_memory_error(tiny):
     assert done.returncode == 0, done.stderr
     assert "MemoryError" in done.stdout
     assert "3/5 points" in done.stdout
+
+
+def test_plain_tensorlings_away_from_a_terminal_prints_the_board(tiny):
+    done = subprocess.run([sys.executable, "-m", "grader.cli"], cwd=tiny, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    assert "0/5 points" in done.stdout and "tensorlings watch" not in done.stdout
