@@ -241,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as error:  # anything else is the framework's bug: its traceback stays
         console(stderr=True).print(f"[{ERROR_STYLE}]tensorlings: {error}[/]")
         return 2
+    except KeyboardInterrupt:  # a checking child has already been ended (grader.isolated)
+        print("\ntensorlings: stopped (Ctrl-C)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -75,6 +75,13 @@ class Run:
 
     def wait(self, timeout: float | None = None) -> list[CheckResult] | None:
         """The results, or None if ``timeout`` seconds passed first (the child keeps running)."""
+        try:
+            return self._wait(timeout)
+        except BaseException:  # Ctrl-C or any failure of the caller: never leave the child running
+            self.kill()
+            raise
+
+    def _wait(self, timeout: float | None) -> list[CheckResult] | None:
         limit = self.deadline if timeout is None else min(self.deadline, time.monotonic() + timeout)
         while True:
             ready, _, _ = select.select([self.fd], [], [], max(0.0, limit - time.monotonic()))
@@ -162,6 +169,7 @@ def _child(fd: int, test_path: Path, impl: str | None, options: tuple[str, ...])
     code = 0
     try:
         os.setpgid(0, 0)  # its own group: a terminal's Ctrl-C reaches the parent, which decides
+        _end_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDWR)
         for target in (0, 1, 2):  # prints at C level or os.write(1) must not draw over the parent's screen
@@ -202,6 +210,19 @@ def _run_checks(test_path: Path, impl: str | None, options: tuple[str, ...]) -> 
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) and not Collector.results:
         raise RuntimeError(said.getvalue().strip()[-2000:] or f"pytest stopped with {code!r}")
     return Collector.results
+
+
+def _end_with_parent() -> None:
+    """Linux: the kernel ends this child when its parent dies (a closed terminal, a killed watch), since
+    being in its own process group it would not get the terminal's hang-up."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _limit_memory() -> None:
