@@ -34,6 +34,8 @@ lint: $(STAMP)
 # Timing figures, each against its baseline measured in the same run.
 bench: $(STAMP)
 	$(PYTHON) benchmarks/learner_check.py
+	$(PYTHON) benchmarks/watch_latency.py 03_strides
+	$(PYTHON) benchmarks/status_time.py
 	$(PYTHON) benchmarks/grade_class.py
 	$(PYTHON) benchmarks/nbgrader_autograde.py 03_strides 6
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from rich.table import Table
 
 from grader.course import CourseTree, load_course
 from grader.errors import UserError
-from grader.terminal import DONE_STYLE, ERROR_STYLE, WARNING_STYLE, console, styled
+from grader.terminal import DONE_STYLE, ERROR_STYLE, WARNING_STYLE, console
 
 
 def _tree(args) -> CourseTree:
@@ -26,47 +25,45 @@ def _tree(args) -> CourseTree:
 
 
 def cmd_status(args) -> int:
-    from grader.constraints import stub_functions
-    from grader.results import FunctionResult, Status
-
     tree = _tree(args)
     out = console()
-    started = [e for e in tree.manifest.exercises if stub_functions(tree.stub_path(e)) != {f.name for f in e.functions}]
-    results = []
-    if started:
-        from grader.runner import run_checks
+    results = _status_results(tree, args.impl, out)
+    from grader.board import print_board
 
-        with out.status(f"running the checks of {len(started)} started exercise(s)..."):
-            results = run_checks([tree.test_path(e) for e in started], impl=args.impl)
-    table = Table(title=tree.manifest.title, title_justify="left")
-    for column in ("exercise", "function", "result", "points"):
-        table.add_column(column)
-    earned = 0
-    next_up = None
-    for exercise in tree.manifest.exercises:
-        for index, function in enumerate(exercise.functions):
-            checks = [r for r in results if (r.exercise, r.function) == (exercise.id, function.name)]
-            result = FunctionResult(exercise.id, function.name, function.points, checks)
-            earned += result.points
-            if next_up is None and result.status != Status.PASSED:
-                next_up = exercise
-            table.add_row(
-                exercise.id if index == 0 else "",
-                function.name,
-                styled(result.status),
-                f"{result.points}/{function.points}",
-                end_section=index == len(exercise.functions) - 1,
-            )
-    out.print(table)
-    out.print(f"[bold]{earned}/{tree.manifest.max_points}[/] points")
-    if next_up is not None:
-        out.print(
-            f"Next: open [bold]exercises/{next_up.id}/{next_up.module}[/], then run "
-            f"[bold]pytest exercises/{next_up.id}[/] (stuck? [bold]tensorlings hint {next_up.id}[/])"
-        )
-    else:
-        out.print(f"[{DONE_STYLE}]Every function passes. Well done![/]")
+    print_board(out, tree, results)
     return 0
+
+
+def _status_results(tree: CourseTree, impl: str | None, out) -> list:
+    """Every started exercise's results, each reused while its content key holds, else checked in a child
+    with a hard time bound, with a line of progress per exercise checked."""
+    if impl is not None:  # another folder: nothing cached for it
+        from grader import isolated
+
+        isolated.warm_up()
+        results = []
+        for exercise in tree.manifest.exercises:
+            _progress(out, f"checking {exercise.id} in {impl}...")
+            results += isolated.run(tree.test_path(exercise), exercise.id, [f.name for f in exercise.functions],
+                                    seconds=isolated.hard_bound(exercise), impl=impl)
+        return results
+    from grader import verdicts
+
+    stale = [e for e in tree.manifest.exercises if verdicts.cached(tree, e) is None]
+    numbers = {exercise.id: number for number, exercise in enumerate(stale, start=1)}
+
+    def say(exercise) -> None:
+        _progress(out, f"checking {exercise.id} ({numbers.get(exercise.id, 1)} of {len(stale)} "
+                       "changed since their last check)...")
+
+    results = []
+    for exercise in tree.manifest.exercises:
+        results += verdicts.current(tree, exercise, on_check=say)
+    return results
+
+
+def _progress(out, text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- hint
@@ -83,14 +80,54 @@ def cmd_hint(args) -> int:
         function = next((f for f in exercise.functions if f.name in stubs), exercise.functions[0])
     else:
         function = exercise.function(args.function)
-    shown = progress.reveal_next_hint(tree.root, exercise.id, function.name, len(function.hints))
+    before, shown = progress.reveal_next_hint(tree.root, exercise.id, function.name, len(function.hints))
     out = console()
     out.print(f"[bold]{exercise.id} {function.name}[/]: hint {shown} of {len(function.hints)}")
     for tier, text in enumerate(function.hints[:shown], start=1):
         style = "bold" if tier == shown else "dim"
-        out.print(f"  [{style}]{tier}. {text}[/]")
+        out.print(f"  [{style}]{tier}. {text}[/]", markup=True)
     if shown < len(function.hints):
         out.print(f"[dim]Run the same command again for the next hint. Reset: delete {progress.FILENAME}[/]")
+    elif before == shown:
+        out.print(
+            f"That was the last hint: there is none beyond it, and the hints stop short of the answer. "
+            f"Once {function.name} passes, [bold]tensorlings solution {exercise.id} {function.name}[/] "
+            "shows the reference solution with its explanation."
+        )
+    return 0
+
+
+# ---------------------------------------------------------------- solution
+
+
+def cmd_solution(args) -> int:
+    from grader import verdicts
+    from grader.results import FunctionResult, Status
+    from grader.solution import docstring, function_source
+
+    tree = _tree(args)
+    exercise = tree.manifest.exercise(args.exercise)
+    function = exercise.function(args.function)
+    out = console()
+    results = verdicts.current(tree, exercise, on_check=lambda e: _progress(out, f"checking {e.id}..."))
+    verdict = FunctionResult(exercise.id, function.name, function.points,
+                             [r for r in results if r.function == function.name])
+    if verdict.status != Status.PASSED:
+        console(stderr=True).print(
+            f"tensorlings: {exercise.id} {function.name} is {verdict.status.value}, and the reference is shown only "
+            f"once it passes: finish it first (pytest exercises/{exercise.id}; stuck? "
+            f"tensorlings hint {exercise.id} {function.name})", markup=False, highlight=False)
+        return 1
+    path = tree.solution_path(exercise)
+    if not tree.has_solutions or not path.is_file():  # a release ships no solution code, only explanations
+        explanation = docstring(tree.stub_path(exercise), function.name) or "(no explanation recorded)"
+        out.print(f"[bold]{exercise.id} {function.name}[/] passes. This copy of the course has no solutions/, "
+                  "so there is no reference code to show; the explanation it records:")
+        out.print(explanation, markup=False)
+        return 0
+    out.print(f"[bold]{exercise.id} {function.name}[/] passes. The reference solution "
+              f"(solutions/{exercise.id}/{exercise.module}):")
+    out.print(function_source(path, function.name) or "(not found in the solution file)", markup=False)
     return 0
 
 
@@ -139,29 +176,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_watch(args) -> int:
-    import subprocess
-    import time
+    from grader.watch import watch
 
-    tree = _tree(args)
-    out = console()
-
-    def snapshot() -> dict[Path, float]:
-        return {p: p.stat().st_mtime for p in tree.exercises_dir.glob("*/*.py")}
-
-    seen = snapshot()
-    out.print("Watching exercises/ for changes; press Ctrl-C to stop.")
-    try:
-        while True:
-            time.sleep(args.interval)
-            now = snapshot()
-            changed = [p for p, mtime in now.items() if seen.get(p) != mtime]
-            seen = now
-            for folder in sorted({p.parent for p in changed}):
-                out.rule(f"{folder.name} changed")
-                subprocess.run([sys.executable, "-m", "pytest", str(folder), "-q", "--no-header"], cwd=tree.root)
-    except KeyboardInterrupt:
-        out.print("Stopped watching.")
-    return 0
+    return watch(_tree(args), interval=args.interval)
 
 
 # ---------------------------------------------------------------- entry point
@@ -172,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tensorlings", description="Exercises on image tensors in PyTorch.",
         epilog="exit status: 0 done, 1 validate found the course not sound, 2 a problem you can fix (one message)")
     parser.add_argument("--course", default=".", help="the course folder (default: the one around the current folder)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     status = commands.add_parser("status", help="show every exercise and function with its state and points")
     status.add_argument("--impl", default=None, help="check another folder laid out like exercises/")
@@ -187,8 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("exercises", nargs="*", help="only these exercises (default: all)")
     check.set_defaults(run=cmd_validate)
 
+    solution = commands.add_parser("solution", help="show the reference solution of a function once yours passes")
+    solution.add_argument("exercise", help="an exercise id such as 03_strides (or 03, or strides)")
+    solution.add_argument("function", help="the function")
+    solution.set_defaults(run=cmd_solution)
+
     watch = commands.add_parser("watch", help="rerun an exercise's checks whenever you save its files")
-    watch.add_argument("--interval", type=float, default=1.0, help="seconds between looks (default 1)")
+    watch.add_argument("--interval", type=float, default=0.05, help="seconds between looks at the files (default 0.05)")
     watch.set_defaults(run=cmd_watch)
 
     for register in _extensions():
@@ -212,11 +234,16 @@ def _extensions():
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "run", None) is None:  # plain `tensorlings`: watch at a terminal, the board otherwise
+        args.run, args.impl, args.interval = (cmd_watch if sys.stdin.isatty() else cmd_status), None, 0.05
     try:
         return args.run(args)
     except UserError as error:  # anything else is the framework's bug: its traceback stays
         console(stderr=True).print(f"[{ERROR_STYLE}]tensorlings: {error}[/]")
         return 2
+    except KeyboardInterrupt:  # a checking child has already been ended (grader.isolated)
+        print("\ntensorlings: stopped (Ctrl-C)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

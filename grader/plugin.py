@@ -8,6 +8,7 @@ those are bound to (``--impl``).
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -123,6 +124,9 @@ def pytest_configure(config: pytest.Config) -> None:
     import torch
 
     torch.set_num_threads(1)
+    # Everything imported so far (torch above all) lives for the whole run: keep it out of every full
+    # garbage collection, which otherwise scans it each time (pytest sweeps once more at exit).
+    gc.freeze()
     if config.getoption("hypothesis_profile", None) is None:
         profile = "validate" if config.getoption("tensorlings_variants") else ("ci" if os.environ.get("CI") else "learn")
         settings.load_profile(profile)

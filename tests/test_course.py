@@ -54,3 +54,19 @@ def test_every_known_mistake_is_caught_by_an_anchor_or_the_first_drawn_case(pris
             verdict = judge_function(exercise, function, mistakes.get(function.name, []), mine)
             missed += [f"{exercise.id} {function.name}: {p}" for p in verdict.problems if "passes every check" in p]
     assert not missed, "caught only by a lucky draw (add a fixed anchor or @example):\n" + "\n".join(missed)
+
+
+def test_no_hint_tier_contains_a_line_of_the_solution():
+    from grader.solution import answer_lines, leaked
+
+    tree = repo_course()  # course.yml and solutions/ only
+    leaks = []
+    for exercise in tree.manifest.exercises:
+        source = tree.solution_path(exercise).read_text(encoding="utf-8")
+        for function in exercise.functions:
+            answers = answer_lines(source, function.name)
+            assert answers, f"{exercise.id} {function.name}: no solution body found"
+            for tier, hint in enumerate(function.hints, start=1):
+                for line in leaked(hint, answers):
+                    leaks.append(f"{exercise.id} {function.name} hint {tier} spells out {line!r}")
+    assert not leaks, "hints must end before the answer:\n" + "\n".join(leaks)
