@@ -63,12 +63,11 @@ def failure_of(error: BaseException, function: str | None = None) -> Failure:
                           function=function)
     else:
         failure = grader_failure(error, function)
-    example = example_from_notes(getattr(error, "__notes__", []))
+    example = getattr(error, "tensorlings_example", None) or example_from_notes(getattr(error, "__notes__", []))
     if example and not failure.example:
         failure.example = example
     failure.notes.extend(note for note in kept_notes(error) if note not in failure.notes)
-    case = next((note.split("(", 1)[1].split(")", 1)[0] for note in getattr(error, "__notes__", [])
-                 if note.startswith("Falsifying example (recorded case")), None)
+    case = getattr(error, "tensorlings_case", None)
     if case and not any(case in note for note in failure.notes):
         failure.notes.append(f"(the example is {case})")
     return failure

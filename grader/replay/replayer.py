@@ -164,7 +164,10 @@ def replay_cases(test: Callable, argument_names: tuple[str, ...], mode: modes.Mo
             if argument_names:
                 from grader.compare import describe
 
-                shown = ", ".join(f"{name}={describe(value)}" for name, value in codec.loads(case).items())
-                error.add_note(f"Falsifying example (recorded case {number} of {len(chosen)}): "
-                               f"{test.__name__}({shown})")
+                drawn = codec.loads(case).items()
+                # the example as structured parts: the failure record takes it from here, not from the note
+                error.tensorlings_example = "\n".join(f"{name}={describe(value)}" for name, value in drawn)
+                error.tensorlings_case = f"recorded case {number} of {len(chosen)}"
+                shown = ", ".join(f"{name}={describe(value)}" for name, value in drawn)
+                error.add_note(f"Falsifying example ({error.tensorlings_case}): {test.__name__}({shown})")
             raise
