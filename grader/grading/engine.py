@@ -31,6 +31,7 @@ from grader.grading.model import StudentGrade
 from grader.grading.policy import sandbox_for, sandbox_warnings
 from grader.grading.pool import SlotSettings, free_uid_base, run_slots
 from grader.grading.prepare import prepare_recordings
+from grader.grading.scoring import unknown_check_names
 from grader.grading.seed import grading_seed
 from grader.grading.storage import load_grade, publish_graded, read_grade, remove_leftovers
 from grader.grading.worker import ForkServer, Limits, probe
@@ -98,6 +99,9 @@ def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options
                            + ", ".join(e.student for e in intake.entries[:20]))
     exercises = [tree.manifest.exercise(e) for e in options.exercises] if options.exercises \
         else list(tree.manifest.exercises)
+    misnamed = unknown_check_names(tree, exercises)
+    if misnamed:
+        raise GradingError("; ".join(misnamed))
     out = out.resolve()
     if options.seed is None:  # the course's secret seed; part of every student's key, as every option is
         options = dataclasses.replace(options, seed=grading_seed(tree))

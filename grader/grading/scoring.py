@@ -50,3 +50,42 @@ def hidden_summary(count: int) -> str:
     checks = "check" if count == 1 else "checks"
     return (f"{count} hidden {checks} did not pass: the course keeps their inputs and answers private, "
             "so look again at what the lesson asks of every input")
+
+
+def unknown_check_names(tree, exercises) -> list[str]:
+    """Names under ``weights`` or ``hidden`` in course.yml that are no check of their function.
+
+    A misspelt hidden check would show its details to every student, so grading refuses
+    to start instead. The checks are read from each exercise's test file (``@check("name")``
+    above ``def test_...``), never imported.
+    """
+    problems = []
+    for exercise in exercises:
+        named = [(f, n) for f in exercise.functions for n in (*dict(f.weights), *f.hidden)]
+        if not named:
+            continue
+        checks = _checks_by_function(tree.test_path(exercise))
+        for function, name in named:
+            if name not in checks.get(function.name, set()):
+                known = ", ".join(sorted(checks.get(function.name, set()))) or "none found"
+                problems.append(f"course.yml: {exercise.id} {function.name} names the check {name!r}, which is not "
+                                f"one of its checks in {exercise.test_file} ({known})")
+    return problems
+
+
+def _checks_by_function(test_file) -> dict[str, set[str]]:
+    import ast
+
+    try:
+        tree = ast.parse(test_file.read_text(encoding="utf-8"), filename=str(test_file))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return {}
+    found: dict[str, set[str]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            if (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "check"
+                    and decorator.args and isinstance(decorator.args[0], ast.Constant)):
+                found.setdefault(str(decorator.args[0].value), set()).add(node.name)
+    return found

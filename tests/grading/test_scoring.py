@@ -128,3 +128,16 @@ def test_partial_credit_and_hidden_checks_in_results_json_and_feedback(pristine_
     lines = detail.splitlines()
     example = html.escape(lines[lines.index("Smallest failing example:") + 1])  # the inputs it failed on
     assert example in plain["html"] and example not in weighted["html"]
+
+
+def test_a_misspelt_hidden_or_weighted_check_is_named_before_grading():
+    from grader.grading.scoring import unknown_check_names
+    from tests.helpers import repo_course
+
+    tree = repo_course()
+    exercise = tree.manifest.exercise(EXERCISE)
+    first = exercise.functions[0].model_copy(update={"hidden": (EMPTY_AXIS, "test_contiguous_stride_typo")})
+    changed = exercise.model_copy(update={"functions": (first, *exercise.functions[1:])})
+    assert unknown_check_names(tree, [exercise]) == []
+    [problem] = unknown_check_names(tree, [changed])
+    assert "'test_contiguous_stride_typo'" in problem and "test_strides.py" in problem and EMPTY_AXIS in problem
