@@ -39,7 +39,8 @@ def register(commands) -> None:
                        help="draw the held-back cases from this seed (default: the course's, kept in "
                             ".tensorlings-grading-seed beside course.yml)")
     grade.add_argument("--new-seed", action="store_true",
-                       help="draw a new grading seed and keep it in .tensorlings-grading-seed")
+                       help="draw a new grading seed and keep it in .tensorlings-grading-seed (every student "
+                            "is graded again: the seed is part of what a grade depends on)")
     grade.set_defaults(run=cmd_grade)
 
 

@@ -125,3 +125,11 @@ def test_neither_a_release_nor_the_nbgrader_notebooks_carry_the_seed(pristine_co
 def _readable(path: Path) -> bytes:
     data = path.read_bytes()
     return gzip.decompress(data) if path.name.endswith(".gz") else data
+
+
+def test_a_negative_seed_is_one_usage_message(pristine_course_copy, tmp_path):
+    (tmp_path / "subs").mkdir()
+    done = run([sys.executable, "-m", "grader.cli", "--course", str(pristine_course_copy), "grade",
+                str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--seed", "-1"], cwd=tmp_path)
+    assert done.returncode == 2 and "--seed -1: a grading seed is a whole number" in done.stderr
+    assert "Traceback" not in done.stderr
