@@ -6,16 +6,15 @@ from __future__ import annotations
 import html
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from grader.course import load_course
-from grader.grading import engine
 from grader.grading.model import FunctionGrade, StudentGrade
 from grader.grading.scoring import AFTER_DUE_DATE, VISIBLE, check_name, score
-from grader.grading.worker import Limits
 from grader.manifest import Function
 from grader.results import CheckResult, FunctionResult, Status
 
@@ -86,9 +85,12 @@ STORAGE_CHECKS = ["test_storage_index_finds_the_element", "test_storage_index_in
 
 
 def _grade(course: Path, subs: Path, out: Path) -> dict:
-    options = engine.Options(jobs=1, force=True, exercises=[EXERCISE], limits=Limits(call_seconds=10.0), seed=7)
-    _, problems = engine.grade_class(load_course(course), subs, out, options, notes=lambda _: None)
-    assert problems == []
+    """``tensorlings grade`` in a fresh process (this one may hold another course's test modules)."""
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "--course", str(course), "grade", str(subs),
+                           "--out", str(out), "--exercises", EXERCISE, "--jobs", "1", "--seed", "7"],
+                          cwd=out.parent, capture_output=True, text=True, timeout=600,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(out.parent), "LANG": "C.UTF-8"})
+    assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((out / "student" / "results.json").read_text(encoding="utf-8"))
     return {"tests": {t["name"].split()[1]: t for t in results["tests"]},
             "html": (out / "student" / "feedback.html").read_text(encoding="utf-8")}
