@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions():
     """Subcommands that live in their own modules (grading, releases, nbgrader)."""
     registrars = []
-    for module_name in ("grader.grading.cli", "grader.release.cli"):
+    for module_name in ("grader.grading.cli", "grader.release.cli", "grader.gradescope.cli"):
         try:
             module = __import__(module_name, fromlist=["register"])
         except ModuleNotFoundError as error:

@@ -44,11 +44,60 @@ class Function(_Strict):
         default=(), description="names the function must use (e.g. einsum when that is the point of the exercise)"
     )
     no_loops: bool = Field(default=False, description="forbid for/while loops and comprehensions inside the function")
+    scoring: Literal["all_or_nothing", "per_check"] = Field(
+        default="all_or_nothing",
+        description="all_or_nothing: the points only when every check passes; per_check: the points shared "
+        "among the checks by weight, each passing check earning its share",
+    )
+    weights: tuple[tuple[str, float], ...] = Field(
+        default=(),
+        description="per_check scoring: a check's weight by its test name (test_... in the exercise's test "
+        "file); checks not named weigh 1",
+    )
+    hidden: tuple[str, ...] = Field(
+        default=(),
+        description="checks (test names) whose details the student never sees: a grade shows only that they "
+        "passed or failed, and Gradescope shows a function whose checks are all hidden after the due date",
+    )
     time_limit: float = Field(
         default=5.0, gt=0, le=600,
         description="seconds one call of the learner's function may run in a learner's check before it is "
         "stopped as an endless loop (grading has its own --timeout)",
     )
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _weights_from_a_mapping(cls, weights: object) -> object:
+        # written as a mapping in course.yml; kept as pairs so the frozen model stays hashable
+        return tuple(weights.items()) if isinstance(weights, dict) else weights
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_are_checks(cls, weights: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+        for name, weight in weights:
+            if not name.startswith("test_") or not name.isidentifier():
+                raise ValueError(f"{name!r} is not a check's test name (test_...)")
+            if not weight >= 0:
+                raise ValueError(f"the weight of {name} is {weight}; a weight is 0 or more")
+        return weights
+
+    @field_validator("hidden")
+    @classmethod
+    def _hidden_are_checks(cls, hidden: tuple[str, ...]) -> tuple[str, ...]:
+        for name in hidden:
+            if not name.startswith("test_") or not name.isidentifier():
+                raise ValueError(f"{name!r} is not a check's test name (test_...)")
+        return hidden
+
+    @model_validator(mode="after")
+    def _weights_need_per_check(self) -> Function:
+        if self.weights and self.scoring != "per_check":
+            raise ValueError("weights are only used with scoring: per_check; add it or remove the weights")
+        return self
+
+    def weight(self, check: str) -> float:
+        """A check's weight under per_check scoring (1 unless course.yml names it)."""
+        return dict(self.weights).get(check, 1.0)
 
     @field_validator("hints")
     @classmethod

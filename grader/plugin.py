@@ -36,10 +36,14 @@ settings.register_profile(
     "learn", max_examples=25, deadline=None, print_blob=False, suppress_health_check=_SUPPRESSED,
     phases=_LEARNER_PHASES,
 )
+# Grading draws with this profile from the course's secret seed (grader.grading.seed): the seed
+# overrides its derandomized one, so graded cases are ones no release recorded.
 settings.register_profile(
     "grade", max_examples=40, deadline=None, derandomize=True, database=None, print_blob=False,
     suppress_health_check=_SUPPRESSED, phases=_LEARNER_PHASES,
 )
+# A learner release records (and nbgrader ships) this profile's public, derandomized cases.
+settings.register_profile("release", parent=settings.get_profile("grade"))
 settings.register_profile(
     "ci", max_examples=25, deadline=None, derandomize=True, database=None, print_blob=False,
     suppress_health_check=_SUPPRESSED,
@@ -89,7 +93,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--tensorlings-record",
         default=None,
         metavar="OUT",
-        help="(used by `tensorlings release`) run the checks against the solution with the grade profile and "
+        help="(used by `tensorlings release`) run the checks against the solution with the release profile and "
         "record their inputs and the reference outputs under OUT/<exercise>/",
     )
 
@@ -136,7 +140,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     recorder = None
     if config.getoption("tensorlings_record"):
-        profile = config.getoption("hypothesis_profile", None) or "grade"  # grading may name its own
+        profile = config.getoption("hypothesis_profile", None) or "release"  # grading names its own
         settings.load_profile(profile)
         config.stash[_profile_key] = profile
         recorder = replay.Recorder(Path(config.getoption("tensorlings_record")))

@@ -45,6 +45,7 @@ class Kind(StrEnum):
     FORBIDDEN = "forbidden"  # the code breaks a rule of course.yml
     LIMIT = "limit"          # time, memory or output limit in a sandbox
     GRADER = "grader"        # the framework's own code failed
+    HIDDEN = "hidden"        # checks the course keeps private failed: no details, by design
 
 
 @dataclass(frozen=True)

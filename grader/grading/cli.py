@@ -35,6 +35,12 @@ def register(commands) -> None:
     grade.add_argument("--roster", type=Path, default=None,
                        help="a CSV with student_id, name (or first_name, last_name) and email columns: "
                             "fills grades.csv's name and email")
+    grade.add_argument("--seed", type=int, default=None,
+                       help="draw the held-back cases from this seed (default: the course's, kept in "
+                            ".tensorlings-grading-seed beside course.yml)")
+    grade.add_argument("--new-seed", action="store_true",
+                       help="draw a new grading seed and keep it in .tensorlings-grading-seed (every student "
+                            "is graded again: the seed is part of what a grade depends on)")
     grade.set_defaults(run=cmd_grade)
 
 
@@ -42,6 +48,7 @@ def cmd_grade(args) -> int:
     from grader.course import load_course
     from grader.grading.engine import GradingError, GradingInterrupted, Options, Tally, grade_class
     from grader.grading.roster import load_roster, roster_gaps
+    from grader.grading.seed import grading_seed
     from grader.grading.worker import Limits
     from grader.terminal import ERROR_STYLE, WARNING_STYLE, console
 
@@ -55,9 +62,10 @@ def cmd_grade(args) -> int:
     tally = Tally()
     try:
         roster = load_roster(args.roster) if args.roster else None
+        seed = grading_seed(tree, chosen=args.seed, new=args.new_seed)
         options = Options(jobs=args.jobs, force=args.force, exercises=args.exercises,
                           limits=Limits(call_seconds=args.timeout), assignment=args.assignment,
-                          student=args.student, roster=roster)
+                          student=args.student, roster=roster, seed=seed)
         with _ProgressBar(out) as bar:
             tally.on_start = bar.start
             grades, problems = grade_class(tree, args.submissions, args.out, options, progress=bar.advance,

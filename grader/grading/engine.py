@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import replay
 from grader.course import CourseTree
 from grader.grading import workdirs
 from grader.grading.errors import GradingError, GradingInterrupted
@@ -30,6 +31,8 @@ from grader.grading.model import StudentGrade
 from grader.grading.policy import sandbox_for, sandbox_warnings
 from grader.grading.pool import SlotSettings, free_uid_base, run_slots
 from grader.grading.prepare import prepare_recordings
+from grader.grading.scoring import unknown_check_names
+from grader.grading.seed import grading_seed
 from grader.grading.storage import load_grade, publish_graded, read_grade, remove_leftovers
 from grader.grading.worker import ForkServer, Limits, probe
 from grader.manifest import Exercise
@@ -49,6 +52,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     write_reports: bool = True
     profile: str = "grade"     # the Hypothesis profile: the same examples for every student
+    seed: int | None = None    # the held-back cases' seed (default: the course's, see grader.grading.seed)
     replay: bool = True        # record the cases once per run and replay them for every student
     assignment: str | None = None  # the assignment column of grades.csv (default: the course title)
     student: str | None = None     # grade only this student (again, even when unchanged)
@@ -95,7 +99,12 @@ def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options
                            + ", ".join(e.student for e in intake.entries[:20]))
     exercises = [tree.manifest.exercise(e) for e in options.exercises] if options.exercises \
         else list(tree.manifest.exercises)
+    misnamed = unknown_check_names(tree, exercises)
+    if misnamed:
+        raise GradingError("; ".join(misnamed))
     out = out.resolve()
+    if options.seed is None:  # the course's secret seed; part of every student's key, as every option is
+        options = dataclasses.replace(options, seed=grading_seed(tree))
     problems: list[str] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -112,8 +121,9 @@ def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options
         if tally.on_start:
             tally.on_start(len(todo))
         if todo:
-            problems += _grade_students(tree, submissions.resolve(), out, todo, exercises, options, progress,
-                                        say, tally)
+            with replay.seeded(options.seed):  # held-back cases: every forked preparation and slot draws from it
+                problems += _grade_students(tree, submissions.resolve(), out, todo, exercises, options, progress,
+                                            say, tally)
         grades = [g for g in (load_grade(out / e.student) for e in entries) if g is not None]
         if options.write_reports:
             problems += _class_reports(grades, tree, out, options)

@@ -34,6 +34,12 @@ class FunctionGrade:
     failed_check: str | None = None     # its pytest node id
     picture: Picture | None = None      # expected, actual and difference, when the values are images
     next_hint: str | None = None
+    hidden_failed: int = 0              # hidden checks that did not pass (their details are never kept)
+    visibility: str = "visible"         # Gradescope's: "after_due_date" when every check is hidden
+
+
+# Left out of grade.json when they hold these, so grades made before they existed read the same.
+_OPTIONAL = {"hidden_failed": 0, "visibility": "visible"}
 
 
 @dataclass
@@ -61,7 +67,12 @@ class StudentGrade:
         return sum(f.max_points for f in self.functions) if self.gradable else self.possible
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        for function in data["functions"]:
+            for name, default in _OPTIONAL.items():
+                if function.get(name) == default:
+                    del function[name]
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> StudentGrade:

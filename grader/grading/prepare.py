@@ -1,7 +1,9 @@
 """Preparation, once per run: record every exercise's cases against the solution.
 
-Every student sees the same derandomized cases, so they are drawn, and the reference's
-answers computed, once here instead of once per student. An exercise whose recording does
+Every student sees the same cases, drawn from the run's grading seed (the held-back cases
+no release recorded), so they are drawn, and the reference's answers computed, once here
+instead of once per student. The forked children inherit the seed the engine set
+(``grader.replay.seeded``). An exercise whose recording does
 not replay cleanly against the solution is graded with live generation instead.
 """
 

@@ -7,6 +7,7 @@ Student code never runs here: each exercise's module is served by a sandboxed wo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import shutil
 import time
@@ -19,6 +20,7 @@ from grader.grading.intake import Entry, module_files
 from grader.grading.model import FunctionGrade, Picture, StudentGrade
 from grader.grading.remote import Batch, RemoteSubmission, StudentContext
 from grader.grading.reports.difference import difference_picture
+from grader.grading.scoring import hidden_summary, score
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
 from grader.results import CheckResult, Failure, FunctionResult, Kind, Status
@@ -104,20 +106,27 @@ def _function_grades(exercises: Sequence[Exercise], plugin: _GradingPlugin) -> l
             result = FunctionResult(exercise.id, function.name, function.points, checks)
             status = result.status if checks else Status.ERROR
             failure, picture = None, None
-            problem = result.first_problem
+            scored = score(function, result)
+            problem = scored.problem  # never a hidden check: its details stay out of every report
             if problem is not None:
                 failure = problem.failure
                 picture = plugin.details.get(problem.test)
+                if scored.hidden_failed and failure is not None:
+                    failure = dataclasses.replace(failure, notes=[*failure.notes,
+                                                                  hidden_summary(scored.hidden_failed)])
+            elif scored.hidden_failed:
+                failure = Failure(Kind.HIDDEN, hidden_summary(scored.hidden_failed), function=function.name)
             elif not checks:
                 failure = Failure(Kind.GRADER, "no check of this function ran: the grader could not run its tests",
                                   function=function.name)
             ran = [c for c in checks if c.status != Status.SKIPPED]
             grades.append(FunctionGrade(
                 exercise=exercise.id, function=function.name, status=status,
-                points=float(function.points if status == Status.PASSED else 0), max_points=float(function.points),
+                points=scored.points if checks else 0.0, max_points=float(function.points),
                 checks_passed=sum(c.status == Status.PASSED for c in ran), checks_total=len(ran),
                 failure=failure, failed_check=problem.test if problem else None, picture=picture,
                 next_hint=function.hints[0] if status != Status.PASSED else None,
+                hidden_failed=scored.hidden_failed, visibility=scored.visibility,
             ))
     return grades
 

@@ -2,9 +2,11 @@
 
 The copy holds the stubs, checks, lessons, hints, data and the framework.
 Instead of ``solutions/`` it holds, per exercise, ``.recorded/cases.tlc.gz``:
-the inputs the ``grade`` profile draws for every check, the reference
+the inputs the public ``release`` profile draws for every check, the reference
 outputs for them and each known mistake's outputs (so feedback can still
-name a mistake). The checks replay those (see ``grader.replay``).
+name a mistake). The checks replay those (see ``grader.replay``). Grading
+draws its own cases from the course's secret seed (``grader.grading.seed``),
+which never enters a release: only the names listed below are copied.
 """
 
 from __future__ import annotations
@@ -64,7 +66,8 @@ def record(tree: CourseTree, exercise_ids: list[str], out_exercises: Path) -> li
     """Run the chosen exercises' checks against the solution and record them under ``out_exercises``."""
     tests = [str(tree.test_path(tree.manifest.exercise(i))) for i in exercise_ids]
     command = [sys.executable, "-m", "pytest", *tests, "-q", "-p", "no:cacheprovider", "--no-header",
-               "--tensorlings-record", str(out_exercises), "--impl", "solutions"]
+               "--hypothesis-profile", "release", "--tensorlings-record", str(out_exercises),
+               "--impl", "solutions"]
     done = subprocess.run(command, cwd=tree.root, capture_output=True, text=True)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])

@@ -12,7 +12,7 @@ def cmd_release(args) -> int:
 
     tree = load_course(args.course, stubs=True)
     out = console()
-    with out.status("recording every check against the solution (grade profile)..."):
+    with out.status("recording every check against the solution (release profile)..."):
         release = build_release(tree, Path(args.out), exercise_ids=args.exercises or None, force=args.force)
     out.print(
         f"[{DONE_STYLE}]Wrote a learner release of {len(release.exercises)} exercise(s) to {release.out}[/] "

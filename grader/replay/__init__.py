@@ -33,7 +33,17 @@ from grader.replay.bindings import (
     recorded_submission,
 )
 from grader.replay.fingerprint import fingerprint, has_path
-from grader.replay.modes import ENV, Mode, available, for_run, forced, load_cases, replays, replays_folder
+from grader.replay.modes import (
+    ENV,
+    Mode,
+    available,
+    for_run,
+    forced,
+    load_cases,
+    replays,
+    replays_folder,
+    seeded,
+)
 from grader.replay.recorder import Recorder, recorded_test, recording_fixture
 from grader.replay.replayer import RecordedTable, replay_cases, tables
 from grader.replay.store import FILENAME, FOLDER, FORMAT, RecordingMissing, case_size, read, test_key
@@ -42,5 +52,5 @@ __all__ = [
     "ENV", "FILENAME", "FOLDER", "FORMAT", "Mode", "RecordedFunction", "RecordedReference", "RecordedSubmission",
     "RecordedTable", "Recorder", "RecordingMissing", "available", "case_size", "fingerprint", "for_run", "forced",
     "has_path", "known_mistakes", "live_calls", "load_cases", "read", "recorded_reference", "recorded_submission",
-    "recorded_test", "recording_fixture", "replay_cases", "replays", "replays_folder", "tables", "test_key",
+    "recorded_test", "recording_fixture", "replay_cases", "replays", "replays_folder", "seeded", "tables", "test_key",
 ]

@@ -9,10 +9,15 @@ A run replays a folder's checks when it was told to (grading and notebooks
 name the recording), or when the folder has a recording and its course has no
 ``solutions/`` (a learner release). ``TENSORLINGS_REPLAY=1`` replays wherever a
 recording exists, ``=0`` never.
+
+A run that draws or records may carry a ``seed``: every check then draws from
+a seed derived from it and the check's name, instead of the profile's own
+(grading's held-back cases; see ``grader.grading.seed``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +40,7 @@ class Mode:
     recorder: Recorder | None = None   # recording against the solution (a release, grading's preparation)
     recordings: dict[Path, Path] = field(default_factory=dict)  # test folder -> the recording it replays
     limit: int | None = None           # at most this many cases per check (the notebooks' quick checks)
+    seed: int | None = None            # draw every check's cases from this seed (grading's held-back cases)
     _replays: dict[Path, bool] = field(default_factory=dict, repr=False)
 
     def cases_path(self, test_folder: Path) -> Path:
@@ -69,6 +75,13 @@ class Mode:
         """Whether ``exercise`` of this course replays (the fixtures ask this)."""
         return self.replays_folder(tree.exercise_dir(exercise))
 
+    def seed_for(self, test_key: str) -> int | None:
+        """The seed one check draws from: distinct per check, so checks sharing strategies differ."""
+        if self.seed is None:
+            return None
+        digest = hashlib.sha256(f"{self.seed}:{test_key}".encode()).digest()
+        return int.from_bytes(digest[:8], "big")
+
     def load_cases(self, test_folder: Path) -> dict:
         path = self.cases_path(test_folder)
         if not path.is_file():
@@ -88,11 +101,25 @@ def _course_root(folder: Path) -> Path | None:
 
 # Recordings that runs configured inside ``forced`` replay (grading's worker slots).
 _told: dict[Path, Path] = {}
+# The seed runs configured inside ``seeded`` draw from (grading's preparation and its slots).
+_seed: list[int | None] = [None]
 
 
 def for_run(recorder: Recorder | None = None) -> Mode:
-    """The mode of a run being configured now: ``recorder`` records; ``forced`` names recordings."""
-    return Mode(recorder=recorder, recordings=dict(_told))
+    """The mode of a run being configured now: ``recorder`` records; ``forced`` names recordings;
+    ``seeded`` names the seed checks draw from."""
+    return Mode(recorder=recorder, recordings=dict(_told), seed=_seed[0])
+
+
+@contextmanager
+def seeded(seed: int | None) -> Iterator[None]:
+    """Runs configured inside this block draw every check's cases from ``seed``."""
+    previous = _seed[0]
+    _seed[0] = seed
+    try:
+        yield
+    finally:
+        _seed[0] = previous
 
 
 @contextmanager

@@ -1,8 +1,9 @@
 """A student's grade as Gradescope's autograder ``results.json``.
 
-One test per function, named ``"<exercise> <function>"``, so the same run
-can back a Gradescope autograder: copy ``results.json`` to
-``/autograder/results/results.json``.
+One test per function, named ``"<exercise> <function>"``, with its score
+(partial under ``scoring: per_check``) and visibility (``after_due_date``
+when every check of the function is hidden), so the same run can back a
+Gradescope autograder (``tensorlings gradescope`` bundles one).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def results_json(grade: StudentGrade, tree: CourseTree | None) -> dict:
             "max_score": _number(function.max_points),
             "status": "passed" if function.status == Status.PASSED else "failed",
             "output": plain_feedback(function),
-            "visibility": "visible",
+            "visibility": function.visibility,
         })
     lines = [f"Score: {points_text(grade.score)} of {points_text(grade.max_score)} points."]
     if grade.limits_hit:
