@@ -56,6 +56,14 @@ class CodecError(ValueError):
     """A frame that is not valid plain data (truncated, lying, oversized or unknown)."""
 
 
+class TooLarge(CodecError):
+    """A tensor whose declared size is over the bound: refused from its metadata, nothing allocated."""
+
+    def __init__(self, shape: list[int], elements: int, limit: int) -> None:
+        super().__init__(f"a tensor of shape {shape} ({elements} elements) is over the limit of {limit} bytes")
+        self.shape, self.elements = tuple(shape), elements
+
+
 class Unsupported(TypeError):
     """A value of a type the codec does not carry; the message names the type."""
 
@@ -359,6 +367,10 @@ class _Decoder:
             raise CodecError(f"a tensor whose strides {stride} or offset {offset!r} do not fit its shape {shape}")
         if device == "meta":
             return torch.empty_strided(shape, stride, dtype=dtype, device="meta")
+        # Judged by its metadata first: a broadcast view of a few bytes of storage can claim 10^12
+        # elements, and whoever reads it (compares, draws) would materialise them.
+        if math.prod(shape) * dtype.itemsize > MAX_BYTES:
+            raise TooLarge(shape, math.prod(shape), MAX_BYTES)
         number = value["storage"]
         if not isinstance(number, int):
             raise CodecError(f"a storage number that is not a number: {number!r}")
@@ -376,8 +388,6 @@ class _Decoder:
             needed = 0
         else:
             needed = (offset + sum((n - 1) * s for n, s in zip(shape, stride)) + 1) * itemsize
-        if device != "meta" and math.prod(shape) * itemsize > MAX_BYTES:
-            raise CodecError(f"a tensor of shape {shape} is over the limit of {MAX_BYTES} bytes")
         if needed > storage.nbytes():
             raise CodecError(f"a tensor of shape {shape} and strides {stride} needs {needed} bytes; "
                              f"its storage holds {storage.nbytes()}")

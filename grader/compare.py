@@ -466,8 +466,23 @@ def _values_changed(before, after) -> bool:
         return True  # autograd state is part of the caller's tensor too
     if before.device.type == "meta" or before.layout != torch.strided:
         return False
-    return not torch.equal(before.detach().nan_to_num(0.5) if before.is_floating_point() else before.detach(),
-                           after.detach().nan_to_num(0.5) if after.is_floating_point() else after.detach())
+    if not isinstance(after, torch.Tensor):
+        return True
+    before, after = _one_device(before.detach(), after.detach())
+    if before is None:
+        return False  # one side carries no data (meta): there are no values to compare
+    return not torch.equal(before.nan_to_num(0.5) if before.is_floating_point() else before,
+                           after.nan_to_num(0.5) if after.is_floating_point() else after)
+
+
+def _one_device(first: torch.Tensor, second: torch.Tensor) -> tuple:
+    """Both tensors on one device: the caller's copy and a worker's may live on different ones
+    (cuda:0 here, the CPU there); compared on the CPU then. ``(None, None)`` where one is meta."""
+    if first.device == second.device:
+        return first, second
+    if "meta" in (first.device.type, second.device.type):
+        return None, None
+    return first.cpu(), second.cpu()
 
 
 def learner_names(actual_fn: Callable) -> frozenset[str] | None:
@@ -509,7 +524,10 @@ def _grad(tensor: torch.Tensor) -> torch.Tensor | None:
 def _grad_changed(before: torch.Tensor | None, after: torch.Tensor | None) -> bool:
     if before is None or after is None:
         return (before is None) != (after is None)
-    return before.shape != after.shape or not torch.equal(before, after)
+    if before.shape != after.shape:
+        return True
+    before, after = _one_device(before, after)
+    return before is not None and not torch.equal(before, after)
 
 
 def _matching_mistake(expected_fn, args, kwargs, same_failure: Callable[[CallOutcome], bool], names=None):

@@ -16,6 +16,7 @@ import inspect
 import os
 import signal
 import socket
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,7 @@ import torch
 
 from grader import codec, replay
 from grader.binding import Binding
-from grader.compare import CallOutcome, _clone, changed_arguments, shares_storage
+from grader.compare import CallOutcome, _clone, _grad_changed, changed_arguments, shares_storage
 from grader.constraints import rule_breaks
 from grader.grading import wire
 from grader.grading.worker import Limits
@@ -141,8 +142,15 @@ class _Worker:
                               "module": str(module), "exercise": exercise.model_dump(mode="json")})
         self.sock.settimeout(max(30.0, context.limits.call_seconds))
         self.pid = None
+        self.pidfd: int | None = None
         try:
+            # The first frame is the fork server's, written before the worker may run: the pid it
+            # forked. What the worker later says about itself is never used to decide what to kill.
+            self.pid = forked_pid(wire.receive(self.sock, limit=1 << 10))
+            self.pidfd = _pidfd(self.pid)
             hello = wire.receive(self.sock, limit=1 << 20)
+            if not isinstance(hello, dict):
+                raise wire.WireError("a malformed hello")
         except (wire.WireError, OSError):
             self.problem = (
                 f"{exercise.id}/{exercise.module}: importing it ended or hung the process "
@@ -151,19 +159,37 @@ class _Worker:
             context.hit(f"{exercise.id}: the module ended its process while being imported")
             self.close()
             return
-        self.pid = int(hello["pid"])
-        self.problem = hello.get("problem")
-        context.missing.update(hello.get("missing") or ())
+        problem = hello.get("problem")
+        self.problem = problem[:_TEXT_LIMIT] if isinstance(problem, str) else None
+        context.missing.update(m[:_TEXT_LIMIT] for m in hello.get("missing") or () if isinstance(m, str))
 
     def close(self) -> None:
         wire.close_quietly(self.sock)
         if self.pid:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(self.pid, signal.SIGKILL)
+            # The pidfd names exactly the process the server forked, even if it has exited and
+            # its pid been reused; its process group is its own (it called setsid).
+            if self.pidfd is not None:
+                with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+                    signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.pid, signal.SIGKILL)
+                os.close(self.pidfd)
+                self.pidfd = None
             self.pid = None
         _reap(self.context)
+
+
+def forked_pid(message: Any) -> int:
+    """The pid in the fork server's first frame (see ``worker.ForkServer``)."""
+    if not isinstance(message, dict) or type(message.get("forked")) is not int or message["forked"] <= 1:
+        raise wire.WireError("the fork server did not say which process it forked")
+    return message["forked"]
+
+
+def _pidfd(pid: int) -> int | None:
+    with contextlib.suppress(OSError, AttributeError):
+        return os.pidfd_open(pid)
+    return None
 
 
 def _reap(context: StudentContext) -> None:
@@ -175,6 +201,7 @@ def _reap(context: StudentContext) -> None:
             sock.settimeout(30)
             sock.connect(str(context.server))
             wire.send(sock, {"op": "reap", "uid": context.uid})
+            forked_pid(wire.receive(sock, limit=1 << 10))
             wire.receive(sock, limit=1 << 16)
     except (OSError, wire.WireError):
         pass
@@ -187,7 +214,9 @@ class RemoteSubmission(Binding):
                  batch: Batch | None = None) -> None:
         self.context = context
         self.batch = batch
-        self.answers: dict[str, tuple] = {}   # layout fingerprint -> ("reply", frame) or ("stopped", Stop)
+        # layout fingerprint -> ("spooled", offset, size) in ``_spool`` or ("stopped", Stop)
+        self.answers: dict[str, tuple] = {}
+        self._spool = None   # the batch's replies, on disk: one reply at a time is in memory
         self._batched = False
         self.exercise = exercise
         self.path = context.home / exercise.id / exercise.module
@@ -218,6 +247,9 @@ class RemoteSubmission(Binding):
 
     def close(self) -> None:
         self.restart()
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
     def run_batch(self) -> None:
         """Send every planned call to the worker at once and keep the answers.
@@ -261,11 +293,24 @@ class RemoteSubmission(Binding):
                     break
                 self.spent += time.monotonic() - started
                 if frame:  # empty: the worker left this call out (see worker._worker)
-                    self.answers[call.key] = ("reply", frame)
+                    self.answers[call.key] = self._keep(frame)
+                del frame
                 if self.spent > limits.exercise_seconds:
                     self.restart()
                     break
             pending = rest
+
+    def _keep(self, frame: bytes) -> tuple:
+        """Write a batched reply to the spool file; the check that asks for it reads it back."""
+        if self._spool is None:
+            self._spool = tempfile.TemporaryFile()  # unlinked: no other process can open it by name
+        offset = self._spool.seek(0, os.SEEK_END)
+        self._spool.write(frame)
+        return ("spooled", offset, len(frame))
+
+    def spooled(self, offset: int, size: int) -> bytes:
+        self._spool.seek(offset)
+        return self._spool.read(size)
 
     def _stopped(self, function: str, started: float, error: BaseException) -> Stop:
         """A call that ran past its time or ended its worker: count its time, replace the worker,
@@ -360,11 +405,7 @@ class RemoteFunction:
             stop = answer[1]
             self.owner.context.hit(stop.limit)
             raise LimitExceeded(stop.verdict, function=self.name)
-        try:
-            reply = wire.loads(answer[1])
-        except wire.WireError as error:
-            raise Mismatch(f"{self.name} gave back something that is not plain data ({error})",
-                           kind="crash", function=self.name) from None
+        reply = self._read_reply(self.owner.spooled(answer[1], answer[2]))
         return self._outcome(reply, args, kwargs, _clone(args), _clone(kwargs))
 
     def _call_worker(self, worker: _Worker, args: tuple, kwargs: dict) -> CallOutcome:
@@ -379,13 +420,27 @@ class RemoteFunction:
         try:
             worker.sock.settimeout(context.limits.call_seconds)
             wire.send(worker.sock, request)
-            reply = wire.receive(worker.sock)
+            frame = wire.receive_frame(worker.sock)
         except (OSError, wire.WireError) as error:  # TimeoutError is an OSError
             stop = owner._stopped(self.name, started, error)
             context.hit(stop.limit)
             raise LimitExceeded(stop.verdict, function=self.name) from None
         owner.spent += time.monotonic() - started
+        reply = self._read_reply(frame)
+        del frame
         return self._outcome(reply, args, kwargs, before_args, before_kwargs)
+
+    def _read_reply(self, frame: bytes) -> Any:
+        """A reply, judged by what it declares before anything is allocated for it."""
+        try:
+            return wire.loads(frame)
+        except wire.TooLarge as error:
+            raise Mismatch(f"{self.name} returned a tensor of {error.elements:,} elements (shape {error.shape}), "
+                           f"more than grading reads ({codec.MAX_BYTES:,} bytes); expected a result the size "
+                           "of the reference's", kind=Kind.SHAPE, function=self.name) from None
+        except wire.WireError as error:
+            raise Mismatch(f"{self.name} gave back something that is not plain data ({error})",
+                           kind="crash", function=self.name) from None
 
     def _outcome(self, reply: dict, args: tuple, kwargs: dict, before_args, before_kwargs) -> CallOutcome:
         """Turn a worker's reply into the check's ``CallOutcome``; changes and views are judged here."""
@@ -478,12 +533,13 @@ def _write_back(mine: Any, theirs: Any) -> None:
         return
     with contextlib.suppress(RuntimeError, TypeError, ValueError):
         if mine.shape == theirs.shape and mine.dtype == theirs.dtype and mine.layout == torch.strided \
-                and mine.device.type == "cpu" and not torch.equal(mine.detach(), theirs.detach()):
+                and "meta" not in (mine.device.type, theirs.device.type) \
+                and not torch.equal(mine.detach().cpu(), theirs.detach().cpu()):
             with torch.no_grad():
-                mine.copy_(theirs)
+                mine.copy_(theirs)  # across devices too: the caller's tensor stays where it was
         if mine.is_leaf and mine.requires_grad != theirs.requires_grad:
             mine.requires_grad_(theirs.requires_grad)
         old, new = mine.grad if mine.is_leaf else None, theirs.grad
         if mine.is_leaf and (old is None) != (new is None) or (
-                old is not None and new is not None and (old.shape != new.shape or not torch.equal(old, new))):
-            mine.grad = new
+                old is not None and new is not None and (old.shape != new.shape or _grad_changed(old, new))):
+            mine.grad = new.to(mine.device) if new is not None else None

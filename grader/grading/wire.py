@@ -19,10 +19,20 @@ class WireError(Exception):
     """The other side sent something that is not a valid frame (or hung up)."""
 
 
-def loads(frame: bytes) -> Any:
+class TooLarge(WireError):
+    """A message that declares a tensor larger than a reply may hold (found before allocating it)."""
+
+    def __init__(self, error: codec.TooLarge) -> None:
+        super().__init__(str(error))
+        self.shape, self.elements = error.shape, error.elements
+
+
+def loads(frame: bytes | bytearray | memoryview) -> Any:
     """A message from the other side, read as plain data only."""
     try:
         return codec.loads(frame)
+    except codec.TooLarge as error:
+        raise TooLarge(error) from None
     except codec.CodecError as error:
         raise WireError(f"not plain data: {error}") from None
 
@@ -51,15 +61,17 @@ def receive_frame(sock: socket.socket, limit: int = MAX_FRAME) -> bytes:
     return _exactly(sock, size)
 
 
-def _exactly(sock: socket.socket, size: int) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = sock.recv(min(remaining, 1 << 20))
-        if not chunk:
+def _exactly(sock: socket.socket, size: int) -> bytearray:
+    """``size`` bytes read into one buffer (no second copy while joining pieces)."""
+    data = bytearray(size)
+    view, done = memoryview(data), 0
+    while done < size:
+        got = sock.recv_into(view[done:], min(size - done, 1 << 20))
+        if not got:
             raise WireError("the other side hung up")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        done += got
+    view.release()
+    return data
 
 
 def close_quietly(sock: socket.socket | None) -> None:
@@ -70,4 +82,4 @@ def close_quietly(sock: socket.socket | None) -> None:
             pass
 
 
-__all__ = ["WireError", "send", "receive", "receive_frame", "send_frame", "loads", "close_quietly"]
+__all__ = ["WireError", "TooLarge", "send", "receive", "receive_frame", "send_frame", "loads", "close_quietly"]

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from grader import codec
 from grader.grading import wire
+from grader.grading.limit_policy import LimitPlan, Machine, describe_machine, enter_cgroup, plan_limits
 
 CLONE_NEWNS = 0x00020000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
@@ -47,11 +48,12 @@ class Limits:
     call_seconds: float = 10.0       # wall time of one call (enforced by the grader)
     exercise_seconds: float = 120.0  # wall time of all calls of one exercise (grader)
     cpu_seconds: int = 120           # RLIMIT_CPU of one worker (one exercise)
-    memory_bytes: int = 2 << 30      # RLIMIT_AS headroom above what the worker starts with
+    memory_bytes: int = 2 << 30      # memory above what the worker starts with (see limit_policy)
     processes: int = 64              # RLIMIT_NPROC of the worker uid (threads count)
     open_files: int = 256            # RLIMIT_NOFILE
     file_bytes: int = 64 << 20       # RLIMIT_FSIZE: the largest file it may write
     output_bytes: int = 64 << 10     # what is kept of its printed output
+    scratch_bytes: int = 256 << 20   # all it may write: one tmpfs behind /tmp, /var/tmp, /dev/shm, ...
 
 
 @dataclass
@@ -112,9 +114,11 @@ class ForkServer:
         self.socket_path = socket_path
         self.sandbox = sandbox
         self.limits = limits
+        self.machine = describe_machine()
         self.pid: int | None = None
 
     def start(self) -> None:
+        refuse_started_cuda()
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(str(self.socket_path))
         os.chmod(self.socket_path, 0o600)
@@ -133,17 +137,30 @@ class ForkServer:
                     conn, _ = listener.accept()
                 except InterruptedError:
                     continue
+                # Who the worker is comes from here, the process that forks it, never from the
+                # worker: the child waits on ``gate`` until its pid is on the socket, so the first
+                # frame the grader reads is this one, whatever the student's code later sends.
+                gate, release = os.pipe()
+                refuse_started_cuda()
                 child = os.fork()
                 if child == 0:
                     listener.close()
+                    os.close(release)
+                    os.read(gate, 1)
+                    os.close(gate)
                     code = 0
                     try:
-                        _serve(conn, self.sandbox, self.limits)
+                        _serve(conn, self.sandbox, self.limits, self.machine)
                     except BaseException:  # noqa: BLE001 - a worker never returns to the server loop
                         if os.environ.get("TENSORLINGS_DEBUG_WORKER"):
                             traceback.print_exc()
                         code = 1
                     os._exit(code)
+                os.close(gate)
+                with contextlib.suppress(OSError):
+                    wire.send(conn, {"forked": child})
+                os.write(release, b"1")
+                os.close(release)
                 conn.close()
         finally:
             os._exit(0)
@@ -159,7 +176,15 @@ class ForkServer:
             self.socket_path.unlink()
 
 
-def _serve(conn: socket.socket, sandbox: Sandbox, limits: Limits) -> None:
+def refuse_started_cuda() -> None:
+    """Stop before forking from a process that started CUDA: no forked child could use the GPU."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_initialized():
+        raise RuntimeError("the grader started CUDA before forking its workers, so they could not use the GPU: "
+                           "nothing in the grading process may touch CUDA before the fork server starts")
+
+
+def _serve(conn: socket.socket, sandbox: Sandbox, limits: Limits, machine: Machine) -> None:
     request = wire.receive(conn)
     if request["op"] == "reap":
         uid = int(request["uid"])
@@ -183,7 +208,8 @@ def _serve(conn: socket.socket, sandbox: Sandbox, limits: Limits) -> None:
                 time.sleep(0.002)
         wire.send(conn, {"reaped": True})
         return
-    _worker(conn, request, sandbox, limits)
+    _worker(conn, request, sandbox, limits, plan_limits(machine, limits.memory_bytes, limits.processes,
+                                                         f"uid-{int(request['uid'])}"))
 
 
 def _uid_processes(uid: int) -> list[int]:
@@ -223,7 +249,39 @@ class _Discard:
         return False
 
 
-def _enter_sandbox(request: dict, sandbox: Sandbox, limits: Limits) -> list[str]:
+# Where programs write: each is a folder of the worker's one private tmpfs, so nothing one
+# student writes is seen by another, all of it is gone when the worker ends, and one size
+# bounds everything a worker can write.
+PRIVATE_WRITABLE = {"/var/tmp": "var-tmp", "/dev/shm": "shm", "/run/lock": "lock"}
+HIDDEN_TMPFS_BYTES = 4 << 20   # a hidden folder's tmpfs holds only mount points (and is root's)
+
+
+def _private_space(home: Path, size: int) -> None:
+    """One tmpfs on /tmp behind /tmp, /var/tmp, /dev/shm, /run/lock and the worker's home."""
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    private = Path("/tmp/.private")
+    private.mkdir(mode=0o755)
+    for target, name in [*PRIVATE_WRITABLE.items(), (str(home), "home")]:
+        folder = private / name
+        folder.mkdir(mode=0o1777 if name != "home" else 0o755)
+        os.chmod(folder, 0o1777 if name != "home" else 0o755)
+        if name != "home" and not os.path.isdir(target):
+            continue
+        os.makedirs(target, exist_ok=True)
+        _mount(str(folder), target, None, MS_BIND)
+
+
+def _hidden_roots(sandbox: Sandbox) -> list[str]:
+    """The folders to cover, without those inside another (and /tmp, which gets the private space)."""
+    hidden: list[str] = []
+    for path in sorted({p for p in [*sandbox.hide, "/tmp"] if os.path.isdir(p)}, key=len):
+        if not any(Path(path).is_relative_to(h) for h in hidden):
+            hidden.append(path)
+    # /dev stays: the GPU's device files (/dev/nvidia*) must be seen by a CUDA worker.
+    return [h for h in hidden if h != "/tmp" and not Path("/dev").is_relative_to(h)]
+
+
+def _enter_sandbox(request: dict, sandbox: Sandbox, limits: Limits, plan: LimitPlan) -> list[str]:
     """Hide, copy in, drop privileges, limit. Returns what could not be enforced."""
     missing = []
     home = Path(request["home"])
@@ -236,13 +294,9 @@ def _enter_sandbox(request: dict, sandbox: Sandbox, limits: Limits) -> list[str]
         for path in sandbox.expose:
             with contextlib.suppress(OSError):
                 handles.append((path, os.open(path, os.O_PATH)))
-        hidden: list[str] = []
-        for path in sorted({p for p in sandbox.hide if os.path.isdir(p)}, key=len):
-            if not any(Path(path).is_relative_to(h) for h in hidden):
-                hidden.append(path)
-        for path in hidden:
-            mode = "1777" if path == "/tmp" else "0755"
-            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size=256m,mode={mode}")
+        for path in _hidden_roots(sandbox):
+            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"size={HIDDEN_TMPFS_BYTES},mode=0755")
+        _private_space(home, limits.scratch_bytes)
         for path, handle in handles:
             os.makedirs(path, exist_ok=True)
             _mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC)
@@ -262,6 +316,16 @@ def _enter_sandbox(request: dict, sandbox: Sandbox, limits: Limits) -> list[str]
             os.chown(folder, uid, uid)
             os.chmod(folder, 0o755)
     os.chdir(home)
+    os.environ.update(HOME=str(home), TMPDIR="/tmp")
+    missing += _limit(plan, limits, uid)
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails instead of killing
+    return missing
+
+
+def _limit(plan: LimitPlan, limits: Limits, uid: int) -> list[str]:
+    """Apply the plan's bounds (see ``limit_policy`` for why each), then drop to ``uid``."""
+    missing = []
 
     def limit(which, value):
         with contextlib.suppress(ValueError, OSError):
@@ -271,22 +335,32 @@ def _enter_sandbox(request: dict, sandbox: Sandbox, limits: Limits) -> list[str]
     limit(resource.RLIMIT_NOFILE, limits.open_files)
     limit(resource.RLIMIT_FSIZE, limits.file_bytes)
     limit(resource.RLIMIT_CORE, 0)
-    with open("/proc/self/statm") as statm:
-        virtual = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    limit(resource.RLIMIT_AS, virtual + limits.memory_bytes)
+    memory = plan.memory
+    if memory == "cgroup":
+        try:
+            enter_cgroup(plan, os.getpid())
+        except OSError as error:  # a cgroup the machine refuses: the rlimit the plan falls back to
+            missing.append(f"cgroup memory limit ({error.strerror or error})")
+            memory = "data" if plan.processes > limits.processes else "address space"
+    if memory != "cgroup":
+        with open("/proc/self/statm") as statm:
+            pages = statm.read().split()
+        page = os.sysconf("SC_PAGE_SIZE")
+        if memory == "data":  # CUDA reserves address space it never uses: bound the data segment
+            limit(resource.RLIMIT_DATA, int(pages[5]) * page + plan.memory_bytes)
+        else:
+            limit(resource.RLIMIT_AS, int(pages[0]) * page + plan.memory_bytes)
     if os.geteuid() == 0 and uid > 0:
-        limit(resource.RLIMIT_NPROC, limits.processes)
+        limit(resource.RLIMIT_NPROC, plan.processes)
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
     else:
         missing.append("unprivileged uid (the grader does not run as root)")
-    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails instead of killing
     return missing
 
 
-def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits) -> None:
+def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits, plan: LimitPlan) -> None:
     import faulthandler
 
     import torch
@@ -298,7 +372,7 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
     from grader.results import Failure, Kind, Status
 
     torch.set_num_threads(1)
-    missing = _enter_sandbox(request, sandbox, limits)
+    missing = _enter_sandbox(request, sandbox, limits, plan)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
