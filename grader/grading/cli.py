@@ -15,6 +15,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+# The exit status when the grader's own code failed on some check (listed in summary.html):
+# every grade was written, but those checks were not judged. 2 is a usage error, as elsewhere.
+GRADER_ERROR_EXIT = 3
+
 
 def register(commands) -> None:
     grade = commands.add_parser(
@@ -91,7 +95,7 @@ def cmd_grade(args) -> int:
         if absent:
             errors.print(f"[{WARNING_STYLE}]on the roster, no submission ({len(absent)}): {', '.join(absent)}[/]")
     out.print(tally.line())
-    return 0
+    return _grader_errors(grades, args.out, errors)
 
 
 def _table(grades, where: Path) -> Table:
@@ -134,3 +138,18 @@ class _ProgressBar:
         per_student = (time.monotonic() - self.started) / max(done, 1)
         self.bar.update(self.task, completed=done,
                         description=f"{per_student:.1f} s/student · last: {student}")
+
+
+def _grader_errors(grades, out: Path, errors) -> int:
+    """Say where the grader itself failed, and the exit status that tells a script so."""
+    from grader.grading.reports.summary import grader_errors
+    from grader.terminal import ERROR_STYLE
+
+    failed = grader_errors(grades)
+    if not failed:
+        return 0
+    students = sorted({e.student for e in failed})
+    errors.print(f"[{ERROR_STYLE}]tensorlings: the grader failed on {len(failed)} check(s) of {len(students)} "
+                 f"student(s) ({', '.join(students[:5])}{', ...' if len(students) > 5 else ''}); not their mistakes: "
+                 f"see {out / 'summary.html'} for the tracebacks, fix the cause and regrade with --force[/]")
+    return GRADER_ERROR_EXIT

@@ -102,6 +102,24 @@ def common_mistakes(grades: list[StudentGrade], tree: CourseTree | None = None) 
                                                  m.exercise, m.function, m.name))
 
 
+@dataclass
+class GraderError:
+    """A check the grader's own code failed on: the instructor's to fix, never the student's."""
+
+    student: str
+    exercise: str
+    function: str
+    check: str | None
+    summary: str
+    internal: str | None     # the framework's traceback (never shown to the student)
+
+
+def grader_errors(grades: list[StudentGrade]) -> list[GraderError]:
+    return [GraderError(grade.student, f.exercise, f.function, f.failed_check,
+                        f.failure.summary if f.failure else "", f.failure.internal if f.failure else None)
+            for grade in grades for f in grade.functions if f.status == Status.GRADER_ERROR]
+
+
 def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at: str | None = None) -> str:
     # Not-gradable submissions are listed apart and left out of every figure: no 0 that reads as a stub.
     every = sorted(grades, key=lambda g: g.student)
@@ -124,6 +142,7 @@ def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at:
         functions=function_rates(students, tree),
         mistakes=common_mistakes(students, tree),
         limited=[g for g in students if g.limits_hit],
+        grader_errors=grader_errors(students),
         warned=[g for g in students if g.warnings],
         everyone=every,
         not_gradable=[g for g in every if not g.gradable],
