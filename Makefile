@@ -3,7 +3,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all status test validate lint bench bench-grade demo clean nbgrader-course
+.PHONY: all status test validate lint bench bench-grade demo clean nbgrader-course gpu-check
 
 all: $(STAMP)
 	@$(VENV)/bin/tensorlings status
@@ -38,6 +38,12 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/status_time.py
 	$(PYTHON) benchmarks/grade_class.py
 	$(PYTHON) benchmarks/nbgrader_autograde.py 03_strides 6
+
+# Proves the course and the sandboxed grader on a GPU machine (docs/gpu.md). It needs no virtual
+# environment: where .venv is absent (a GPU image with no registry) it uses python3 and the checkout.
+GPU_PYTHON ?= $(shell test -x $(PYTHON) && echo $(PYTHON) || echo python3)
+gpu-check:
+	$(GPU_PYTHON) benchmarks/gpu_check.py
 
 bench-grade: $(STAMP)
 	$(PYTHON) benchmarks/grade_class.py
