@@ -57,6 +57,7 @@ class LimitPlan:
     memory_bytes: int                            # the bound (for rlimits: headroom above the start)
     processes: int                               # RLIMIT_NPROC (threads count), and pids.max
     cgroup: Path | None = None                   # the cgroup the workers of a slot go into
+    fallback: str = "address space"              # the rlimit used where the cgroup is refused
     notes: list[str] = field(default_factory=list)  # why, for the instructor
 
 
@@ -98,6 +99,7 @@ def plan_limits(machine: Machine, memory_bytes: int, processes: int, slot: str) 
     if machine.cgroup2 is not None and machine.root:
         return LimitPlan("cgroup", memory_bytes + CGROUP_BASE_BYTES, threads,
                          cgroup=machine.cgroup2 / "tensorlings" / slot,
+                         fallback="data" if machine.cuda_possible else "address space",
                          notes=["memory bounded by a cgroup v2 memory.max (real use, not address space)"])
     if machine.cuda_possible:
         return LimitPlan("data", memory_bytes, threads,
@@ -123,6 +125,13 @@ def enter_cgroup(plan: LimitPlan, pid: int) -> None:
         (plan.cgroup / "memory.swap.max").write_text("0")
     (plan.cgroup / "pids.max").write_text(str(plan.processes))
     (plan.cgroup / "cgroup.procs").write_text(str(pid))
+
+
+def remove_cgroups(root: Path = CGROUP_ROOT) -> None:
+    """Remove the slots' cgroups that no process is in (the kernel refuses the others)."""
+    for folder in (root / "tensorlings").glob("uid-*"):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _enable_controllers(folder: Path) -> None:

@@ -32,7 +32,14 @@ from pathlib import Path
 
 from grader import codec
 from grader.grading import wire
-from grader.grading.limit_policy import LimitPlan, Machine, describe_machine, enter_cgroup, plan_limits
+from grader.grading.limit_policy import (
+    LimitPlan,
+    Machine,
+    describe_machine,
+    enter_cgroup,
+    plan_limits,
+    remove_cgroups,
+)
 
 CLONE_NEWNS = 0x00020000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
@@ -174,6 +181,8 @@ class ForkServer:
             self.pid = None
         with contextlib.suppress(FileNotFoundError):
             self.socket_path.unlink()
+        if self.machine.cgroup2 is not None:
+            remove_cgroups(self.machine.cgroup2)
 
 
 def refuse_started_cuda() -> None:
@@ -341,7 +350,7 @@ def _limit(plan: LimitPlan, limits: Limits, uid: int) -> list[str]:
             enter_cgroup(plan, os.getpid())
         except OSError as error:  # a cgroup the machine refuses: the rlimit the plan falls back to
             missing.append(f"cgroup memory limit ({error.strerror or error})")
-            memory = "data" if plan.processes > limits.processes else "address space"
+            memory = plan.fallback
     if memory != "cgroup":
         with open("/proc/self/statm") as statm:
             pages = statm.read().split()

@@ -27,6 +27,7 @@ def test_a_cgroup_v2_machine_bounds_memory_with_memory_max_even_with_cuda(tmp_pa
         assert plan.memory_bytes == 2 * GiB + CGROUP_BASE_BYTES
         assert plan.cgroup == tmp_path / "tensorlings" / "uid-64000"
         assert plan.processes == 64 + (CUDA_THREAD_ROOM if cuda else 0)
+        assert plan.fallback == ("data" if cuda else "address space")  # never RLIMIT_AS with CUDA
 
 
 def test_a_cuda_machine_without_cgroups_never_gets_an_address_space_limit():
@@ -93,3 +94,11 @@ def test_entering_a_cgroup_the_machine_refuses_raises_oserror(tmp_path):
 def test_the_gpu_device_files_stay_visible_whatever_the_course_hides():
     sandbox = Sandbox(hide=["/dev", "/tmp", "/usr/share"])
     assert _hidden_roots(sandbox) == ["/usr/share"]  # /tmp is the worker's private space instead
+
+
+def test_empty_slot_cgroups_are_removed(tmp_path):
+    for name in ("uid-64000", "uid-64001"):
+        (tmp_path / "tensorlings" / name).mkdir(parents=True)
+    (tmp_path / "tensorlings" / "uid-64001" / "cgroup.procs").write_text("")  # a stand-in for a busy one
+    limit_policy.remove_cgroups(tmp_path)
+    assert [p.name for p in (tmp_path / "tensorlings").iterdir()] == ["uid-64001"]
