@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,18 @@ def learner_file_guard() -> LearnerFileGuard:
     """Fails any test that opens exercises/<id>/<module>.py of the real course."""
     LEARNER_FILE_GUARD.arm()
     return LEARNER_FILE_GUARD
+
+
+@pytest.fixture(scope="session", autouse=True)
+def recordings_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Grading in these tests keeps its recordings here, not in the user's ~/.cache."""
+    previous = os.environ.get("TENSORLINGS_CACHE")
+    os.environ["TENSORLINGS_CACHE"] = str(tmp_path_factory.mktemp("recordings-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("TENSORLINGS_CACHE", None)
+    else:
+        os.environ["TENSORLINGS_CACHE"] = previous
 
 
 @pytest.fixture

@@ -24,13 +24,13 @@ from pathlib import Path
 from grader import replay
 from grader.course import CourseTree
 from grader.grading import workdirs
+from grader.grading.cache import cached_recordings
 from grader.grading.errors import GradingError, GradingInterrupted
 from grader.grading.intake import Entry, Verdict, discover, inspect, survey
 from grader.grading.keys import course_key, student_key
 from grader.grading.model import StudentGrade
 from grader.grading.policy import sandbox_for, sandbox_warnings
 from grader.grading.pool import SlotSettings, free_uid_base, run_slots
-from grader.grading.prepare import prepare_recordings
 from grader.grading.scoring import unknown_check_names
 from grader.grading.seed import grading_seed
 from grader.grading.storage import load_grade, publish_graded, read_grade, remove_leftovers
@@ -57,6 +57,7 @@ class Options:
     assignment: str | None = None  # the assignment column of grades.csv (default: the course title)
     student: str | None = None     # grade only this student (again, even when unchanged)
     roster: dict | None = None     # student id -> grader.grading.roster.Person, for grades.csv
+    cache: Path | None = None  # where recordings are kept between runs (default: grading.cache.default_root())
 
 
 @dataclass
@@ -194,8 +195,9 @@ def _grade_students(tree: CourseTree, submissions: Path, out: Path, todo: Sequen
         workdirs.record_helper(work, server.pid)
         recordings: dict[str, Path] = {}
         if options.replay:
-            recordings, live = prepare_recordings(tree, exercises, work / "recorded", options.profile,
-                                                  max(1, options.jobs or os.cpu_count() or 1))
+            recordings, live = cached_recordings(tree, exercises, work / "recorded", options.profile,
+                                                 max(1, options.jobs or os.cpu_count() or 1),
+                                                 seed=options.seed, root=options.cache)
             if live:
                 notes("these exercises cannot replay recorded cases, so each student's checks draw them live "
                       "(correct, but slower): " + "; ".join(live))
