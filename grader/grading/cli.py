@@ -45,6 +45,9 @@ def register(commands) -> None:
     grade.add_argument("--new-seed", action="store_true",
                        help="draw a new grading seed and keep it in .tensorlings-grading-seed (every student "
                             "is graded again: the seed is part of what a grade depends on)")
+    grade.add_argument("--cluster", default=None, metavar="ADDRESS",
+                       help="grade on a Dask cluster: a scheduler address (tcp://HOST:8786) or local:N for N "
+                            "worker processes here (needs the 'cluster' extra: pip install 'tensorlings[cluster]')")
     grade.set_defaults(run=cmd_grade)
 
 
@@ -64,12 +67,16 @@ def cmd_grade(args) -> int:
                      "choose a reports folder outside the submissions[/]")
         return 2
     tally = Tally()
+    if args.cluster and not _has_dask():
+        errors.print(f"[{ERROR_STYLE}]tensorlings: --cluster needs Dask: pip install 'tensorlings[cluster]' "
+                     "(dask and distributed) in this environment and on every worker[/]")
+        return 2
     try:
         roster = load_roster(args.roster) if args.roster else None
         seed = grading_seed(tree, chosen=args.seed, new=args.new_seed)
         options = Options(jobs=args.jobs, force=args.force, exercises=args.exercises,
                           limits=Limits(call_seconds=args.timeout), assignment=args.assignment,
-                          student=args.student, roster=roster, seed=seed)
+                          student=args.student, roster=roster, seed=seed, cluster=args.cluster)
         with _ProgressBar(out) as bar:
             tally.on_start = bar.start
             grades, problems = grade_class(tree, args.submissions, args.out, options, progress=bar.advance,
@@ -153,3 +160,9 @@ def _grader_errors(grades, out: Path, errors) -> int:
                  f"student(s) ({', '.join(students[:5])}{', ...' if len(students) > 5 else ''}); not their mistakes: "
                  f"see {out / 'summary.html'} for the tracebacks, fix the cause and regrade with --force[/]")
     return GRADER_ERROR_EXIT
+
+
+def _has_dask() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("distributed") is not None

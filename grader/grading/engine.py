@@ -58,6 +58,7 @@ class Options:
     student: str | None = None     # grade only this student (again, even when unchanged)
     roster: dict | None = None     # student id -> grader.grading.roster.Person, for grades.csv
     cache: Path | None = None  # where recordings are kept between runs (default: grading.cache.default_root())
+    cluster: str | None = None  # a Dask scheduler address or local:N: one task per student there
 
 
 @dataclass
@@ -123,8 +124,13 @@ def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options
             tally.on_start(len(todo))
         if todo:
             with replay.seeded(options.seed):  # held-back cases: every forked preparation and slot draws from it
-                problems += _grade_students(tree, submissions.resolve(), out, todo, exercises, options, progress,
-                                            say, tally)
+                if options.cluster:
+                    from grader.grading.cluster import grade_on_cluster  # imports Dask: only when asked for
+
+                    problems += grade_on_cluster(tree, out, todo, exercises, options, progress, say, tally)
+                else:
+                    problems += _grade_students(tree, submissions.resolve(), out, todo, exercises, options,
+                                                progress, say, tally)
         grades = [g for g in (load_grade(out / e.student) for e in entries) if g is not None]
         if options.write_reports:
             problems += _class_reports(grades, tree, out, options)

@@ -17,7 +17,7 @@ from grader.course import CourseTree
 from grader.manifest import Exercise
 
 # Options that change how a run goes but never a grade.
-_NOT_IN_KEY = {"jobs", "force", "assignment", "student", "roster"}
+_NOT_IN_KEY = {"jobs", "force", "assignment", "student", "roster", "cluster", "cache"}
 
 
 def _add_tree(digest, folder: Path, skip: Path | None = None) -> None:
