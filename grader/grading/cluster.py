@@ -240,8 +240,8 @@ def grade_on_cluster(tree: CourseTree, out: Path, todo: Sequence[Entry], exercis
     """Grade ``todo`` on the cluster at ``options.cluster`` (or ``client``); write each grade into ``out``."""
     from grader.grading.cache import cached_recordings
 
-    cluster = None
-    if client is None:
+    cluster, ours = None, client is None
+    if ours:
         client, cluster = _client(options.cluster)   # first: a wrong address fails before any recording
     try:
         recordings: dict[str, Path] = {}
@@ -256,8 +256,9 @@ def grade_on_cluster(tree: CourseTree, out: Path, todo: Sequence[Entry], exercis
             bundle = pack_course(tree, exercises, recordings, options.limits, options.profile, options.seed)
         return _run(client, bundle, tree, out, todo, exercises, options, progress, tally)
     finally:
-        if cluster is not None:
+        if ours:
             client.close()
+        if cluster is not None:
             cluster.close()
 
 

@@ -12,12 +12,14 @@ import errno
 import multiprocessing
 import os
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import replay
 from grader.course import CourseTree
+from grader.grading import session
 from grader.grading.errors import GradingError
 from grader.grading.intake import Entry
 from grader.grading.remote import Batch
@@ -53,6 +55,11 @@ class SlotSettings:
 class SlotResult:
     student: str
     problem: str | None     # what went wrong for this student, if anything
+    stages: dict[str, float] = field(default_factory=dict)   # seconds by stage (session.last_stages, reports)
+
+
+# Seconds by stage over every student this process's runs graded (the benchmark prints them).
+stage_totals: dict[str, float] = {}
 
 
 @dataclass
@@ -132,6 +139,8 @@ def _grade_in_slot(entry: Entry) -> SlotResult:
     except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
         return SlotResult(entry.student, f"{type(error).__name__}: {error}")
     grade.key = entry.key
+    stages = dict(session.last_stages)
+    writing = time.perf_counter()
     try:
         publish_graded(folder, grade, s.tree, s.write_reports)  # the folder appears whole, or not at all
     except OSError as error:
@@ -140,7 +149,16 @@ def _grade_in_slot(entry: Entry) -> SlotResult:
         return SlotResult(entry.student, f"reports for {entry.student} failed: {type(error).__name__}: {error}")
     except Exception as error:  # noqa: BLE001 - not published: the next run grades this student again
         return SlotResult(entry.student, f"reports for {entry.student} failed: {type(error).__name__}: {error}")
-    return SlotResult(entry.student, None)
+    stages["reports"] = time.perf_counter() - writing
+    return SlotResult(entry.student, None, stages)
+
+
+def _counted(results: Iterator[SlotResult]) -> Iterator[SlotResult]:
+    for result in results:
+        for stage, seconds in result.stages.items():
+            stage_totals[stage] = stage_totals.get(stage, 0.0) + seconds
+        stage_totals["students"] = stage_totals.get("students", 0.0) + 1
+        yield result
 
 
 def run_slots(settings: SlotSettings, jobs: int, todo: Sequence[Entry]) -> Iterator[SlotResult]:
@@ -150,12 +168,12 @@ def run_slots(settings: SlotSettings, jobs: int, todo: Sequence[Entry]) -> Itera
     if jobs == 1:
         _open_slot(counter, settings)
         try:
-            yield from map(_grade_in_slot, todo)
+            yield from _counted(map(_grade_in_slot, todo))
         finally:
             _close_slot()
         return
     with context.Pool(jobs, _open_slot, (counter, settings)) as pool:
-        yield from pool.imap_unordered(_grade_in_slot, todo)
+        yield from _counted(pool.imap_unordered(_grade_in_slot, todo))
         pool.close()
         pool.join()
 

@@ -39,6 +39,8 @@ from grader.results import Failure, Kind, Status
 SLOW_SECONDS = 0.5  # a batched call slower than this ends batching for its function
 # Calls answered from a batch and calls sent one at a time, in this process (tests and profiling read it).
 stats = {"batched": 0, "single": 0}
+# Seconds spent, in this process, starting workers (fork and the student's import) and waiting on their calls.
+timings = {"worker start": 0.0, "worker calls": 0.0}
 
 
 class LimitExceeded(Verdict):
@@ -237,7 +239,9 @@ class RemoteSubmission(Binding):
     def worker(self) -> _Worker:
         if self._worker is None:
             files = {f"{self.exercise.id}/{self.exercise.module}": self.source_bytes}
+            started = time.perf_counter()
             self._worker = _Worker(self.context, self.exercise, files)
+            timings["worker start"] += time.perf_counter() - started
         return self._worker
 
     def restart(self) -> None:
@@ -278,6 +282,7 @@ class RemoteSubmission(Binding):
                 self.restart()
                 return  # the checks make their calls one at a time
             rest: list[PlannedCall] = []
+            waited = time.perf_counter()
             for index, call in enumerate(pending):
                 started = time.monotonic()
                 try:
@@ -298,6 +303,7 @@ class RemoteSubmission(Binding):
                 if self.spent > limits.exercise_seconds:
                     self.restart()
                     break
+            timings["worker calls"] += time.perf_counter() - waited
             pending = rest
 
     def _keep(self, frame: bytes) -> tuple:
@@ -425,6 +431,8 @@ class RemoteFunction:
             stop = owner._stopped(self.name, started, error)
             context.hit(stop.limit)
             raise LimitExceeded(stop.verdict, function=self.name) from None
+        finally:
+            timings["worker calls"] += time.monotonic() - started
         owner.spent += time.monotonic() - started
         reply = self._read_reply(frame)
         del frame

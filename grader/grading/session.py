@@ -40,6 +40,10 @@ def pytest_args(tree: CourseTree, exercises: Sequence[Exercise], profile: str) -
     return [*tests, *NO_PLUGINS, "--hypothesis-profile", profile, "--rootdir", str(tree.root), "-o", "addopts="]
 
 
+# Where the last student graded in this process spent its time, by stage (seconds); the pool adds them up.
+last_stages: dict[str, float] = {}
+
+
 class _GradingPlugin:
     """Binds ``submission`` to a worker proxy and keeps the compared values of each first failure."""
 
@@ -50,6 +54,10 @@ class _GradingPlugin:
         self.open: list[RemoteSubmission] = []
         self.details: dict[str, Picture | None] = {}  # pictures of failing checks, by node id
         self.results: list[CheckResult] = []
+        self.collected_at: float | None = None
+
+    def pytest_collection_finish(self, session) -> None:
+        self.collected_at = time.perf_counter()
 
     def pytest_configure(self, config) -> None:
         from grader.plugin import _tree_key, set_submission_factory
@@ -159,15 +167,21 @@ def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise],
                   profile: str = "grade", batches: dict[str, Batch] | None = None) -> StudentGrade:
     import pytest
 
+    from grader.grading import remote
+
     started = time.monotonic()
+    clock = time.perf_counter()
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True, mode=0o700)
     notes = [*warnings, *_copy_modules(entry, exercises, home)]
     context = StudentContext(entry.student, home, server, uid, limits, shared_roots=(scratch,))
     plugin = _GradingPlugin(context, tree, batches or {})
     captured = io.StringIO()
+    before = dict(remote.timings)
+    session_started = time.perf_counter()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         code = pytest.main(pytest_args(tree, exercises, profile), plugins=[plugin, ctrl_c := _CtrlC()])
+    session_ended = time.perf_counter()
     if ctrl_c.seen:
         raise KeyboardInterrupt  # pytest caught a Ctrl-C: what it collected is not this student's grade
     if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) and not plugin.results:
@@ -176,4 +190,21 @@ def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise],
                          notes + [f"not enforced: {m}" for m in sorted(context.missing) if m not in str(notes)])
     grade.seconds = round(time.monotonic() - started, 3)
     shutil.rmtree(home, ignore_errors=True)
+    _count_stages(clock, session_started, plugin.collected_at or session_started, session_ended, before)
     return grade
+
+
+def _count_stages(clock: float, session_started: float, collected: float, session_ended: float,
+                  before: dict[str, float]) -> None:
+    from grader.grading import remote
+
+    spent = {name: remote.timings[name] - before.get(name, 0.0) for name in remote.timings}
+    last_stages.clear()
+    last_stages.update({
+        "copy files": session_started - clock,
+        "pytest start and collection": collected - session_started,
+        **spent,
+        # what is left of the session: Hypothesis, the checks' own code, comparing, pictures
+        "checks and comparison": max(0.0, session_ended - collected - sum(spent.values())),
+        "grade record": time.perf_counter() - session_ended,
+    })
