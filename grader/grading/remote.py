@@ -39,8 +39,9 @@ from grader.results import Failure, Kind, Status
 SLOW_SECONDS = 0.5  # a batched call slower than this ends batching for its function
 # Calls answered from a batch and calls sent one at a time, in this process (tests and profiling read it).
 stats = {"batched": 0, "single": 0}
-# Seconds spent, in this process, starting workers (fork and the student's import) and waiting on their calls.
-timings = {"worker start": 0.0, "worker calls": 0.0}
+# Seconds spent, in this process, starting workers (fork and the student's import), waiting on their calls
+# and stopping them (killing what their uid left running).
+timings = {"worker start": 0.0, "worker calls": 0.0, "worker stop": 0.0}
 
 
 class LimitExceeded(Verdict):
@@ -246,8 +247,10 @@ class RemoteSubmission(Binding):
 
     def restart(self) -> None:
         if self._worker is not None:
+            started = time.perf_counter()
             self._worker.close()
             self._worker = None
+            timings["worker stop"] += time.perf_counter() - started
 
     def close(self) -> None:
         self.restart()
