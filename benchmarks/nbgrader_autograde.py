@@ -5,7 +5,9 @@ STUDENTS submissions (the released notebook untouched, solutions filled in,
 a known mistake, repeated), then times, in the same run:
 
 * ``nbgrader autograde <exercise>``: one kernel per notebook, the checks in its test cells;
-* ``tensorlings grade submitted/``: the sandboxed parallel grader reading the same notebooks.
+* ``tensorlings grade submitted/``: the sandboxed parallel grader reading the same notebooks, once
+  with an empty recordings cache (it records the exercise's grading cases first) and once again
+  with the cache that run left (what every later run of an unchanged course pays).
 
 Usage: python benchmarks/nbgrader_autograde.py [EXERCISE] [STUDENTS]
 """
@@ -32,10 +34,11 @@ def _helpers():
     return module
 
 
-def _run(command: list[str], cwd: Path) -> float:
+def _run(command: list[str], cwd: Path, **extra_env: str) -> float:
     start = time.perf_counter()
     # nbgrader runs helpers such as alembic by name: the environment's bin folder must be on PATH.
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           **extra_env}
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
@@ -64,13 +67,18 @@ def main() -> int:
             shutil.copytree(submitted / base[index % len(base)], submitted / f"{base[index % len(base)]}_{index}")
         count = len(list(submitted.iterdir()))
         nb_seconds = _run([*nbgrader, "autograde", exercise_id], directory)
-        tl_seconds = _run([sys.executable, "-m", "grader.cli", "--course", str(ROOT), "grade", str(submitted),
-                           "--out", str(Path(scratch) / "graded"), "--exercises", exercise_id, "--force"], ROOT)
-    per_nb, per_tl = nb_seconds / count, tl_seconds / count
+        grade = [sys.executable, "-m", "grader.cli", "--course", str(ROOT), "grade", str(submitted),
+                 "--out", str(Path(scratch) / "graded"), "--exercises", exercise_id, "--force"]
+        cache = str(Path(scratch) / "recordings-cache")
+        cold_seconds = _run(grade, ROOT, TENSORLINGS_CACHE=cache)
+        tl_seconds = _run(grade, ROOT, TENSORLINGS_CACHE=cache)
+    per_nb, per_tl, per_cold = nb_seconds / count, tl_seconds / count, cold_seconds / count
     print(f"exercise {exercise_id}, {count} student notebooks, same run")
     print(f"  nbgrader autograde     {nb_seconds:7.1f} s total  {per_nb:6.2f} s per notebook")
-    print(f"  tensorlings grade      {tl_seconds:7.1f} s total  {per_tl:6.2f} s per student")
-    print(f"  ratio (nbgrader / tensorlings grade, per student): {per_nb / per_tl:.2f}x")
+    print(f"  tensorlings grade      {cold_seconds:7.1f} s total  {per_cold:6.2f} s per student  (empty cache)")
+    print(f"  tensorlings grade      {tl_seconds:7.1f} s total  {per_tl:6.2f} s per student  (cached recordings)")
+    print(f"  ratio (nbgrader / tensorlings grade, per student): {per_nb / per_tl:.2f}x cached, "
+          f"{per_nb / per_cold:.2f}x with an empty cache")
     return 0
 
 
