@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(PYTHON) benchmarks/watch_latency.py 03_strides
 	$(PYTHON) benchmarks/status_time.py
 	$(PYTHON) benchmarks/grade_class.py
-	$(PYTHON) benchmarks/nbgrader_autograde.py 03_strides 6
+	$(PYTHON) benchmarks/nbgrader_autograde.py 03_strides 12
 
 # Proves the course and the sandboxed grader on a GPU machine (docs/gpu.md). It needs no virtual
 # environment: where .venv is absent (a GPU image with no registry) it uses python3 and the checkout.
