@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -131,3 +132,20 @@ def committed_stub(tree: CourseTree, exercise: Exercise) -> str | None:
     except OSError:
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+@contextlib.contextmanager
+def small_tmpfs(folder: Path, size: str):
+    """A real tmpfs of ``size`` (e.g. "32k") mounted at ``folder``: a file system that runs out of space.
+    Skips the test, with the reason, where mounting is not permitted."""
+    import pytest
+
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip() or 'not permitted'})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import errno
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from grader import progress
 from grader.atomic import write_text
+from tests.helpers import small_tmpfs
 
 
 @pytest.fixture
 def full_disk(tmp_path: Path):
     """A 64 KiB tmpfs: a real file system that runs out of space."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip() or 'not permitted'})")
-    try:
+    with small_tmpfs(tmp_path / "small", "64k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
 
 
 def test_a_full_disk_keeps_the_old_content_and_leaves_no_temporary_file(full_disk):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, small_tmpfs
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.name != "posix" or not hasattr(os, "fork"), reason="grading needs fork (Linux)")]
@@ -21,16 +21,8 @@ STUDENTS = ("named_mistake", "passed")
 @pytest.fixture
 def small_disk(tmp_path: Path):
     """A 32 KiB tmpfs: room for one student's folder (about 20 KiB in 4 KiB pages), not two."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip() or 'not permitted'})")
-    try:
+    with small_tmpfs(tmp_path / "small", "32k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
 
 
 def _grade(root: Path, out: Path) -> subprocess.CompletedProcess:
