@@ -17,7 +17,7 @@ from pathlib import Path
 from grader.course import CourseError, CourseTree
 from grader.grading.seed import FILENAME as SEED_FILE
 from grader.grading.seed import grading_seed, write_seed
-from grader.release.build import _IGNORED, DATA, FRAMEWORK, _write_manifest
+from grader.release.build import _IGNORED, copy_course_frame
 
 COURSE = "course"  # the course's folder inside the zip, so /autograder/source/course on Gradescope
 
@@ -73,13 +73,7 @@ def build_bundle(tree: CourseTree, out: Path, *, exercise_ids: list[str] | None 
 
 def _copy_course(tree: CourseTree, chosen: list[str], course: Path) -> None:
     course.mkdir(parents=True)
-    _write_manifest(tree, chosen, course)
-    for name in (*FRAMEWORK, *DATA):
-        source = tree.root / name
-        if source.is_dir():
-            shutil.copytree(source, course / name, ignore=_IGNORED)
-        elif source.is_file():
-            shutil.copy2(source, course / name)
+    copy_course_frame(tree, chosen, course)
     for exercise_id in chosen:
         for top in ("exercises", "solutions"):
             source = tree.root / top / exercise_id

@@ -52,6 +52,18 @@ def _prepare(out: Path, force: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
+def copy_course_frame(tree: CourseTree, chosen: list[str], out: Path) -> None:
+    """What every copy of the course holds besides its exercises: the manifest of the chosen
+    exercises, the framework and the data."""
+    _write_manifest(tree, chosen, out)
+    for name in (*FRAMEWORK, *DATA):
+        source = tree.root / name
+        if source.is_dir():
+            shutil.copytree(source, out / name, ignore=_IGNORED)
+        elif source.is_file():
+            shutil.copy2(source, out / name)
+
+
 def _write_manifest(tree: CourseTree, chosen: list[str], out: Path) -> None:
     if chosen == [e.id for e in tree.manifest.exercises]:
         shutil.copy2(tree.manifest_path, out / "course.yml")
@@ -93,13 +105,7 @@ def build_release(tree: CourseTree, out: Path, *, exercise_ids: list[str] | None
     if out == root or (out.is_relative_to(root) and out.parts[len(root.parts)] in ("exercises", "solutions", "grader")):
         raise CourseError(f"{out} is the course or inside its own folders: write the release somewhere else")
     _prepare(out, force)
-    _write_manifest(tree, chosen, out)
-    for name in (*FRAMEWORK, *DATA):
-        source = tree.root / name
-        if source.is_dir():
-            shutil.copytree(source, out / name, ignore=_IGNORED)
-        elif source.is_file():
-            shutil.copy2(source, out / name)
+    copy_course_frame(tree, chosen, out)
     for exercise_id in chosen:
         shutil.copytree(tree.exercises_dir / exercise_id, out / "exercises" / exercise_id, ignore=_IGNORED)
     release = Release(out, chosen)
