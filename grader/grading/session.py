@@ -37,7 +37,9 @@ NO_PLUGINS = ["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly"
 def pytest_args(tree: CourseTree, exercises: Sequence[Exercise], profile: str) -> list[str]:
     """The arguments of a grading session over ``exercises``' pristine tests."""
     tests = [str(tree.test_path(e)) for e in exercises]
-    return [*tests, *NO_PLUGINS, "--hypothesis-profile", profile, "--rootdir", str(tree.root), "-o", "addopts="]
+    # --confcutdir: a conftest.py above the course (a repository that holds it) must not join the grading
+    return [*tests, *NO_PLUGINS, "--hypothesis-profile", profile, "--rootdir", str(tree.root),
+            "--confcutdir", str(tree.root), "-o", "addopts="]
 
 
 # Where the last student graded in this process spent its time, by stage (seconds); the pool adds them up.
