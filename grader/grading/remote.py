@@ -138,6 +138,7 @@ class Batch:
 class _Worker:
     def __init__(self, context: StudentContext, exercise: Exercise, files: dict[str, bytes]) -> None:
         self.context = context
+        settle(context)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(str(context.server))
         module = context.home / exercise.id / exercise.module
@@ -176,10 +177,14 @@ class _Worker:
                     signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(self.pid, signal.SIGKILL)
-                os.close(self.pidfd)
+                # Not waited for here: a killed worker takes ~20 ms to give its memory back, and the
+                # grader has a student's comparisons to do meanwhile. The next worker of this uid
+                # first makes sure it is gone (``settle``).
+                _unsettled.setdefault(self.context.uid, []).append((self.pidfd, self.pid))
                 self.pidfd = None
+            else:
+                _unsettled.setdefault(self.context.uid, []).append((None, self.pid))
             self.pid = None
-        _reap(self.context)
 
 
 def forked_pid(message: Any) -> int:
@@ -195,15 +200,76 @@ def _pidfd(pid: int) -> int | None:
     return None
 
 
-def _reap(context: StudentContext) -> None:
+# Workers killed by this process and not yet seen gone, by uid: (pidfd or None, pid).
+_unsettled: dict[int, list[tuple[int | None, int]]] = {}
+
+
+def settle(context: StudentContext) -> None:
+    """Make sure every worker this process killed under the context's uid is gone, and nothing of that
+    uid is left running (what a student forked); only then may the next worker of the uid start.
+
+    The common case costs a look at /proc: each worker exited and left nothing behind. Otherwise the
+    fork server's reaper kills every process of the uid and waits until none is left.
+    """
+    pending = _unsettled.pop(context.uid, [])
+    if not pending:
+        return
+    exited = all(pidfd is not None and _exited(pidfd, 5.0) for pidfd, _ in pending)
+    for pidfd, _ in pending:
+        if pidfd is not None:
+            os.close(pidfd)
+    if not exited or _uid_busy(context.uid, {pid for _, pid in pending}):
+        reap_uid(context.server, context.uid)
+
+
+def forget_unsettled() -> None:
+    """Drop what this process remembers of killed workers (the run is over: its uids were swept)."""
+    for pending in _unsettled.values():
+        for pidfd, _ in pending:
+            if pidfd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(pidfd)
+    _unsettled.clear()
+
+
+def _exited(pidfd: int, seconds: float = 1.0) -> bool:
+    """Whether the process behind ``pidfd`` has exited (a pidfd reads as ready then)."""
+    import select
+
+    with contextlib.suppress(OSError, ValueError):
+        return bool(select.select([pidfd], [], [], seconds)[0])
+    return False
+
+
+def _uid_busy(uid: int, dead: set[int]) -> bool:
+    """Whether any process of ``uid`` but the exited workers ``dead`` is left (one a student forked).
+
+    Read from /proc after the worker has exited: every process it forked exists by then, so
+    when none is found no reaper is needed, which saves a fork and a sweep per worker.
+    """
+    if os.geteuid() != 0:
+        return False  # workers run as the grader's own uid: a sweep would kill the grader
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:
+        return True
+    for entry in entries:
+        if entry.name.isdigit() and int(entry.name) not in dead:
+            with contextlib.suppress(OSError):
+                if entry.stat().st_uid == uid:
+                    return True
+    return False
+
+
+def reap_uid(server: Path, uid: int) -> None:
     """Kill whatever the worker uid left running (a fork bomb's children), and wait until it is done."""
     if os.geteuid() != 0:
         return
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(30)
-            sock.connect(str(context.server))
-            wire.send(sock, {"op": "reap", "uid": context.uid})
+            sock.connect(str(server))
+            wire.send(sock, {"op": "reap", "uid": uid})
             forked_pid(wire.receive(sock, limit=1 << 10))
             wire.receive(sock, limit=1 << 16)
     except (OSError, wire.WireError):
