@@ -23,7 +23,7 @@ from grader.grading import session
 from grader.grading.errors import GradingError
 from grader.grading.intake import Entry
 from grader.grading.remote import Batch
-from grader.grading.session import grade_student
+from grader.grading.session import CollectedSession, GradingPlugin, grade_student
 from grader.grading.storage import publish_graded
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
@@ -72,6 +72,7 @@ class _Slot:
     stack: contextlib.ExitStack      # the replay switches, undone when the slot closes
     batches: dict[str, Batch]
     previous_temp: tuple[str | None, str | None]
+    collected: CollectedSession | None = None   # the course's tests, collected at the first student
 
 
 _slot: _Slot | None = None
@@ -119,6 +120,8 @@ def _close_slot() -> None:
     if _slot is None:
         return
     slot, _slot = _slot, None
+    if slot.collected is not None:
+        slot.collected.close()
     slot.stack.close()
     tempfile.tempdir = slot.previous_temp[0]
     if slot.previous_temp[1] is None:
@@ -133,9 +136,13 @@ def _grade_in_slot(entry: Entry) -> SlotResult:
     s = slot.settings
     folder = s.out / entry.student
     try:
+        if slot.collected is None or not slot.collected.usable:
+            # Collected once per slot, at its first student: an error here is the course's, and every
+            # student of the slot is told (the pool's initializer must never fail, or it forks forever).
+            slot.collected = CollectedSession(s.tree, s.exercises, s.profile, GradingPlugin(s.tree, slot.batches))
         grade = grade_student(entry, s.tree, s.exercises, server=s.server, uid=s.uid_base + slot.index,
                               home=s.work / "students" / entry.student, limits=s.limits, scratch=slot.scratch,
-                              warnings=s.warnings, profile=s.profile, batches=slot.batches)
+                              warnings=s.warnings, profile=s.profile, collected=slot.collected)
     except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
         return SlotResult(entry.student, f"{type(error).__name__}: {error}")
     grade.key = entry.key
