@@ -69,6 +69,8 @@ class GradingPlugin:
         for submission in self.open:
             submission.close()
         self.open = []
+        if self.context is not None:
+            self.context.stop_worker()
 
     def pytest_configure(self, config) -> None:
         from grader.plugin import _tree_key, set_submission_factory
@@ -227,7 +229,8 @@ def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise],
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True, mode=0o700)
     notes = [*warnings, *_copy_modules(entry, exercises, home)]
-    context = StudentContext(entry.student, home, server, uid, limits, shared_roots=(scratch,))
+    context = StudentContext(entry.student, home, server, uid, limits, shared_roots=(scratch,),
+                             exercises=tuple(exercises))
     own = collected is None
     session_started = time.perf_counter()
     if own:
