@@ -28,7 +28,7 @@ import torch
 
 from grader import codec, replay
 from grader.binding import Binding
-from grader.compare import CallOutcome, _clone, _grad_changed, changed_arguments, shares_storage
+from grader.compare import CallOutcome, _grad_changed, changed_arguments, shares_storage
 from grader.constraints import rule_breaks
 from grader.grading import wire
 from grader.grading.worker import Limits
@@ -524,12 +524,11 @@ class RemoteFunction:
             self.owner.context.hit(stop.limit)
             raise LimitExceeded(stop.verdict, function=self.name)
         reply = self._read_reply(self.owner.spooled(answer[1], answer[2]))
-        return self._outcome(reply, args, kwargs, _clone(args), _clone(kwargs))
+        return self._outcome(reply, args, kwargs)
 
     def _call_worker(self, worker: _Worker, args: tuple, kwargs: dict) -> CallOutcome:
         owner, context = self.owner, self.owner.context
         self._share_paths(args, kwargs)
-        before_args, before_kwargs = _clone(args), _clone(kwargs)
         try:
             request = {"exercise": owner.exercise.id, "name": self.name,
                        "call": codec.dumps((tuple(args), dict(kwargs)))}
@@ -549,7 +548,7 @@ class RemoteFunction:
         owner.spent += time.monotonic() - started
         reply = self._read_reply(frame)
         del frame
-        return self._outcome(reply, args, kwargs, before_args, before_kwargs)
+        return self._outcome(reply, args, kwargs)
 
     def _read_reply(self, frame: bytes) -> Any:
         """A reply, judged by what it declares before anything is allocated for it."""
@@ -563,8 +562,11 @@ class RemoteFunction:
             raise Mismatch(f"{self.name} gave back something that is not plain data ({error})",
                            kind="crash", function=self.name) from None
 
-    def _outcome(self, reply: dict, args: tuple, kwargs: dict, before_args, before_kwargs) -> CallOutcome:
-        """Turn a worker's reply into the check's ``CallOutcome``; changes and views are judged here."""
+    def _outcome(self, reply: dict, args: tuple, kwargs: dict) -> CallOutcome:
+        """Turn a worker's reply into the check's ``CallOutcome``; changes and views are judged here.
+
+        The call ran in the worker, so ``args`` and ``kwargs`` are still as they were before it: what
+        came back is compared with them, and only then written back into them."""
         if not isinstance(reply, dict):
             raise Mismatch(f"{self.name} gave back a malformed reply", kind="crash", function=self.name)
         if "verdict" in reply:
@@ -584,7 +586,7 @@ class RemoteFunction:
                            kind="crash", function=self.name) from None
         if len(after_args) != len(args) or set(after_kwargs) != set(kwargs):
             raise Mismatch(f"{self.name} gave back a malformed reply", kind="crash", function=self.name)
-        mutated = changed_arguments(before_args, before_kwargs, after_args, after_kwargs)
+        mutated = changed_arguments(args, kwargs, after_args, after_kwargs)
         views = {i for i, arg in enumerate(after_args) if shares_storage(result, arg)}
         # Sharing between a NumPy array and a tensor does not survive the trip; the worker reports it.
         # Only such pairs are taken from it (values are still compared here).
