@@ -126,7 +126,7 @@ class CollectedSession:
         # A test file that does not import: no check of its exercise runs (every function an error), as
         # pytest itself would run nothing after an error while collecting.
         self.items = [] if self.session.testsfailed else list(self.session.items)
-        self.usable = True
+        self.usable = self.open = True
 
     def run(self, context: StudentContext) -> None:
         """Run every check for the student of ``context``; the plugin keeps the records."""
@@ -148,6 +148,9 @@ class CollectedSession:
             self.plugin.finish(self.config)
 
     def close(self) -> None:
+        if not self.open:
+            return
+        self.open = self.usable = False
         with contextlib.suppress(Exception):
             self.config.hook.pytest_sessionfinish(session=self.session, exitstatus=0)
         with contextlib.suppress(Exception):
