@@ -227,6 +227,8 @@ def _tensor_difference(actual: Any, expected: torch.Tensor, rtol, atol) -> Diffe
     if expected.layout != torch.strided:
         actual, expected = actual.to_dense(), expected.to_dense()
     actual, expected = actual.detach(), expected.detach()
+    if actual.device == expected.device and not expected.is_quantized and torch.equal(actual, expected):
+        return None  # the usual answer: bit for bit the reference's, ~30x cheaper to see than assert_close
     rtol, atol = tolerances(expected, actual, rtol, atol)
     try:
         torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=True, check_device=False)

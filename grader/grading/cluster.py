@@ -101,6 +101,7 @@ class _WorkerCourse:
         self.exercises = tuple(self.tree.manifest.exercise(e) for e in bundle.exercises)
         self.lock = threading.Lock()   # one student at a time per worker process: run more processes
         self.server = None
+        self.collected = None          # the course's tests, collected once (grading.session.CollectedSession)
 
     def _start(self) -> None:
         from grader import replay
@@ -133,11 +134,14 @@ class _WorkerCourse:
                 self.batches[exercise.id] = Batch.from_recording(exercise, cases)
 
     def grade(self, student: str, files: dict[str, bytes], notes: Sequence[str]) -> dict:
-        from grader.grading.session import grade_student
+        from grader.grading.session import CollectedSession, GradingPlugin, grade_student
 
         with self.lock:
             if self.server is None:
                 self._start()
+            if self.collected is None or not self.collected.usable:
+                self.collected = CollectedSession(self.tree, self.exercises, self.bundle.profile,
+                                                  GradingPlugin(self.tree, self.batches))
             source = self.work / "in" / student
             shutil.rmtree(source, ignore_errors=True)
             for key, data in files.items():
@@ -152,7 +156,7 @@ class _WorkerCourse:
                                       uid=self.uid, home=self.work / "students" / student,
                                       limits=self.bundle.limits, scratch=self.scratch,
                                       warnings=(*self.warnings, *notes), profile=self.bundle.profile,
-                                      batches=self.batches)
+                                      collected=self.collected)
             finally:
                 tempfile.tempdir = previous
                 shutil.rmtree(source, ignore_errors=True)
@@ -160,6 +164,9 @@ class _WorkerCourse:
 
     def close(self) -> None:
         with self.lock:
+            if self.collected is not None:
+                self.collected.close()
+                self.collected = None
             if self.server is not None:
                 self.replaying.close()
                 self.server.stop()

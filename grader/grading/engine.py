@@ -207,23 +207,37 @@ def _grade_students(tree: CourseTree, submissions: Path, out: Path, todo: Sequen
             if live:
                 notes("these exercises cannot replay recorded cases, so each student's checks draw them live "
                       "(correct, but slower): " + "; ".join(live))
+        uid_base = free_uid_base(jobs)
         settings = SlotSettings(
-            tree=tree, exercises=tuple(exercises), server=work / "forkserver.sock", uid_base=free_uid_base(jobs),
+            tree=tree, exercises=tuple(exercises), server=work / "forkserver.sock", uid_base=uid_base,
             limits=options.limits, out=out, work=work, warnings=tuple(sandbox_warnings(features)),
             write_reports=options.write_reports, profile=options.profile, recordings=recordings)
-        with contextlib.closing(run_slots(settings, jobs, todo)) as results:  # closing stops the slots
-            for result in results:
-                if result.problem:
-                    problems.append(f"{result.student}: {result.problem}")
-                else:
-                    tally.graded += 1
-                if progress:
-                    progress(result.student, tally.graded, len(todo))
+        try:
+            with contextlib.closing(run_slots(settings, jobs, todo)) as results:  # closing stops the slots
+                for result in results:
+                    if result.problem:
+                        problems.append(f"{result.student}: {result.problem}")
+                    else:
+                        tally.graded += 1
+                    if progress:
+                        progress(result.student, tally.graded, len(todo))
+        finally:
+            _sweep_worker_uids(server.socket_path, uid_base, jobs)
     finally:
         server.stop()
         workdirs.remove(work)
         remove_leftovers(out)  # a slot stopped mid-student leaves its half-built folder
     return problems
+
+
+def _sweep_worker_uids(server: Path, uid_base: int, jobs: int) -> None:
+    """Kill whatever a student's code left running under any slot's uid: a slot settles its killed
+    workers only when it starts its next one (see ``remote.settle``), so the last ones are settled here."""
+    from grader.grading.remote import forget_unsettled, reap_uid
+
+    for uid in range(uid_base, uid_base + jobs):
+        reap_uid(server, uid)
+    forget_unsettled()
 
 
 def _import_before_forking() -> None:

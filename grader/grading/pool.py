@@ -23,7 +23,7 @@ from grader.grading import session
 from grader.grading.errors import GradingError
 from grader.grading.intake import Entry
 from grader.grading.remote import Batch
-from grader.grading.session import grade_student
+from grader.grading.session import CollectedSession, GradingPlugin, grade_student
 from grader.grading.storage import publish_graded
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
@@ -69,15 +69,15 @@ class _Slot:
     settings: SlotSettings
     index: int
     scratch: Path
-    stack: contextlib.ExitStack      # the replay switches, undone when the slot closes
     batches: dict[str, Batch]
     previous_temp: tuple[str | None, str | None]
+    collected: CollectedSession | None   # the course's tests, collected before the slots were forked
 
 
 _slot: _Slot | None = None
 
 
-def _open_slot(counter, settings: SlotSettings) -> None:
+def _open_slot(counter, settings: SlotSettings, batches: dict[str, Batch], collected: CollectedSession | None) -> None:
     global _slot
     if multiprocessing.parent_process() is not None:
         _follow_parent()
@@ -89,15 +89,29 @@ def _open_slot(counter, settings: SlotSettings) -> None:
     previous_temp = (tempfile.tempdir, os.environ.get("TMPDIR"))
     tempfile.tempdir = str(scratch)
     os.environ["TMPDIR"] = str(scratch)
-    # The checks replay recorded cases: every pytest run this slot configures replays these.
-    stack = contextlib.ExitStack()
+    _slot = _Slot(settings, index, scratch, batches, previous_temp, collected)
+
+
+def _replaying(settings: SlotSettings, stack: contextlib.ExitStack) -> dict[str, Batch]:
+    """Switch the checks to the recorded cases (every session configured while ``stack`` is open replays
+    them) and plan each exercise's batch of calls; done once, before the slots are forked."""
     batches = {}
     for exercise in settings.exercises:
         recording = settings.recordings.get(exercise.id)
         if recording is not None:
             stack.enter_context(replay.forced(settings.tree.exercise_dir(exercise), recording))
             batches[exercise.id] = Batch.from_recording(exercise, recording)
-    _slot = _Slot(settings, index, scratch, stack, batches, previous_temp)
+    return batches
+
+
+def _collect(settings: SlotSettings, batches: dict[str, Batch]) -> CollectedSession | None:
+    """The course's tests collected once for every slot (each forked slot runs its own copy). None when
+    they cannot be: each slot tries again and tells every student why (a course error, never theirs)."""
+    try:
+        return CollectedSession(settings.tree, settings.exercises, settings.profile,
+                                GradingPlugin(settings.tree, batches))
+    except Exception:  # noqa: BLE001 - reported per student by the slots, as it was found
+        return None
 
 
 def _follow_parent() -> None:
@@ -119,7 +133,6 @@ def _close_slot() -> None:
     if _slot is None:
         return
     slot, _slot = _slot, None
-    slot.stack.close()
     tempfile.tempdir = slot.previous_temp[0]
     if slot.previous_temp[1] is None:
         os.environ.pop("TMPDIR", None)
@@ -133,9 +146,13 @@ def _grade_in_slot(entry: Entry) -> SlotResult:
     s = slot.settings
     folder = s.out / entry.student
     try:
+        if slot.collected is None or not slot.collected.usable:
+            # Not collected before the fork, or broken by an error of pytest's own: collect again here.
+            # An error is the course's, and every student of the slot is told.
+            slot.collected = CollectedSession(s.tree, s.exercises, s.profile, GradingPlugin(s.tree, slot.batches))
         grade = grade_student(entry, s.tree, s.exercises, server=s.server, uid=s.uid_base + slot.index,
                               home=s.work / "students" / entry.student, limits=s.limits, scratch=slot.scratch,
-                              warnings=s.warnings, profile=s.profile, batches=slot.batches)
+                              warnings=s.warnings, profile=s.profile, collected=slot.collected)
     except Exception as error:  # noqa: BLE001 - one student's failure must not stop the class
         return SlotResult(entry.student, f"{type(error).__name__}: {error}")
     grade.key = entry.key
@@ -165,17 +182,22 @@ def run_slots(settings: SlotSettings, jobs: int, todo: Sequence[Entry]) -> Itera
     """Grade ``todo`` in ``jobs`` slots, yielding each student's result as it finishes."""
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
-    if jobs == 1:
-        _open_slot(counter, settings)
-        try:
-            yield from _counted(map(_grade_in_slot, todo))
-        finally:
-            _close_slot()
-        return
-    with context.Pool(jobs, _open_slot, (counter, settings)) as pool:
-        yield from _counted(pool.imap_unordered(_grade_in_slot, todo))
-        pool.close()
-        pool.join()
+    with contextlib.ExitStack() as stack:
+        batches = _replaying(settings, stack)
+        collected = _collect(settings, batches)
+        if collected is not None:
+            stack.callback(collected.close)
+        if jobs == 1:
+            _open_slot(counter, settings, batches, collected)
+            try:
+                yield from _counted(map(_grade_in_slot, todo))
+            finally:
+                _close_slot()
+            return
+        with context.Pool(jobs, _open_slot, (counter, settings, batches, collected)) as pool:
+            yield from _counted(pool.imap_unordered(_grade_in_slot, todo))
+            pool.close()
+            pool.join()
 
 
 def _uids_in_use() -> set[int]:

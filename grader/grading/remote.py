@@ -28,7 +28,7 @@ import torch
 
 from grader import codec, replay
 from grader.binding import Binding
-from grader.compare import CallOutcome, _clone, _grad_changed, changed_arguments, shares_storage
+from grader.compare import CallOutcome, _grad_changed, changed_arguments, shares_storage
 from grader.constraints import rule_breaks
 from grader.grading import wire
 from grader.grading.worker import Limits
@@ -71,10 +71,34 @@ class StudentContext:
     limits_hit: list[str] = field(default_factory=list)
     missing: set[str] = field(default_factory=set)
     shared_roots: tuple[Path, ...] = ()   # temp folders whose paths may be passed to student code
+    exercises: tuple[Exercise, ...] = ()  # what the student's worker serves (each module imported when first used)
+    worker: _Worker | None = None         # the student's one worker, for all their exercises
 
     def hit(self, text: str) -> None:
         if text not in self.limits_hit:
             self.limits_hit.append(text)
+
+    def shared_worker(self, exercise: Exercise) -> _Worker:
+        """The student's worker (started when none is running), serving ``exercise`` among the others."""
+        if self.worker is None:
+            served = self.exercises if any(e.id == exercise.id for e in self.exercises) else (exercise,)
+            files = {}
+            for one in served:
+                key = f"{one.id}/{one.module}"
+                with contextlib.suppress(OSError):
+                    files[key] = (self.home / key).read_bytes()
+            started = time.perf_counter()
+            self.worker = _Worker(self, served, files)
+            timings["worker start"] += time.perf_counter() - started
+        return self.worker
+
+    def stop_worker(self) -> None:
+        """Kill the student's worker: a call hung or killed it, or the student is done."""
+        if self.worker is not None:
+            started = time.perf_counter()
+            self.worker.close()
+            self.worker = None
+            timings["worker stop"] += time.perf_counter() - started
 
 
 def _answer_key(function: str, args: tuple, kwargs: dict) -> str:
@@ -101,11 +125,11 @@ class Batch:
     calls: list[PlannedCall]
     _frames: dict[tuple, bytes] = field(default_factory=dict)
 
-    def frame(self, calls: list[PlannedCall], slow: float) -> bytes:
-        """The request for ``calls``, encoded once per grader process for the whole batch."""
-        key = (len(calls), calls[0].key if calls else "", slow)
+    def frame(self, exercise: str, calls: list[PlannedCall], slow: float) -> bytes:
+        """The request for ``calls`` of ``exercise``, encoded once per grader process for the whole batch."""
+        key = (exercise, len(calls), calls[0].key if calls else "", slow)
         if len(calls) != len(self.calls) or key not in self._frames:
-            data = codec.dumps({"batch": [c.request for c in calls], "slow": slow})
+            data = codec.dumps({"exercise": exercise, "batch": [c.request for c in calls], "slow": slow})
             if len(calls) != len(self.calls):
                 return data
             self._frames[key] = data
@@ -136,16 +160,22 @@ class Batch:
 
 
 class _Worker:
-    def __init__(self, context: StudentContext, exercise: Exercise, files: dict[str, bytes]) -> None:
+    """A sandboxed process serving one student's modules: each is imported the first time it is used."""
+
+    def __init__(self, context: StudentContext, exercises: Sequence[Exercise], files: dict[str, bytes]) -> None:
         self.context = context
+        settle(context)
+        self.problems: dict[str, str | None] = {}   # exercise id -> why its module cannot be used (None: it can)
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(str(context.server))
-        module = context.home / exercise.id / exercise.module
+        modules = {e.id: {"module": str(context.home / e.id / e.module), "exercise": e.model_dump(mode="json")}
+                   for e in exercises}
         wire.send(self.sock, {"op": "worker", "uid": context.uid, "home": str(context.home), "files": files,
-                              "module": str(module), "exercise": exercise.model_dump(mode="json")})
+                              "modules": modules})
         self.sock.settimeout(max(30.0, context.limits.call_seconds))
         self.pid = None
         self.pidfd: int | None = None
+        self.alive = False
         try:
             # The first frame is the fork server's, written before the worker may run: the pid it
             # forked. What the worker later says about itself is never used to decide what to kill.
@@ -155,16 +185,32 @@ class _Worker:
             if not isinstance(hello, dict):
                 raise wire.WireError("a malformed hello")
         except (wire.WireError, OSError):
-            self.problem = (
-                f"{exercise.id}/{exercise.module}: importing it ended or hung the process "
-                "(os._exit, a crash or a limit at import time), so none of its functions can be checked"
-            )
-            context.hit(f"{exercise.id}: the module ended its process while being imported")
-            self.close()
-            return
-        problem = hello.get("problem")
-        self.problem = problem[:_TEXT_LIMIT] if isinstance(problem, str) else None
+            return  # never started: every module it was to serve says so (see ``load``)
+        self.alive = True
         context.missing.update(m[:_TEXT_LIMIT] for m in hello.get("missing") or () if isinstance(m, str))
+
+    def load(self, exercise: Exercise) -> str | None:
+        """Import ``exercise``'s module in the worker, once; why it cannot be used, or None."""
+        if exercise.id in self.problems:
+            return self.problems[exercise.id]
+        problem = None
+        try:
+            if not self.alive:
+                raise wire.WireError("the worker did not start")
+            self.sock.settimeout(max(30.0, self.context.limits.call_seconds))
+            wire.send(self.sock, {"load": exercise.id})
+            reply = wire.receive(self.sock, limit=1 << 20)
+            if not isinstance(reply, dict):
+                raise wire.WireError("a malformed reply")
+            said = reply.get("problem")
+            problem = said[:_TEXT_LIMIT] if isinstance(said, str) else None
+        except (wire.WireError, OSError):
+            problem = (f"{exercise.id}/{exercise.module}: importing it ended or hung the process "
+                       "(os._exit, a crash or a limit at import time), so none of its functions can be checked")
+            self.context.hit(f"{exercise.id}: the module ended its process while being imported")
+            self.alive = False
+        self.problems[exercise.id] = problem
+        return problem
 
     def close(self) -> None:
         wire.close_quietly(self.sock)
@@ -176,10 +222,14 @@ class _Worker:
                     signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(self.pid, signal.SIGKILL)
-                os.close(self.pidfd)
+                # Not waited for here: a killed worker takes ~20 ms to give its memory back, and the
+                # grader has a student's comparisons to do meanwhile. The next worker of this uid
+                # first makes sure it is gone (``settle``).
+                _unsettled.setdefault(self.context.uid, []).append((self.pidfd, self.pid))
                 self.pidfd = None
+            else:
+                _unsettled.setdefault(self.context.uid, []).append((None, self.pid))
             self.pid = None
-        _reap(self.context)
 
 
 def forked_pid(message: Any) -> int:
@@ -195,15 +245,76 @@ def _pidfd(pid: int) -> int | None:
     return None
 
 
-def _reap(context: StudentContext) -> None:
+# Workers killed by this process and not yet seen gone, by uid: (pidfd or None, pid).
+_unsettled: dict[int, list[tuple[int | None, int]]] = {}
+
+
+def settle(context: StudentContext) -> None:
+    """Make sure every worker this process killed under the context's uid is gone, and nothing of that
+    uid is left running (what a student forked); only then may the next worker of the uid start.
+
+    The common case costs a look at /proc: each worker exited and left nothing behind. Otherwise the
+    fork server's reaper kills every process of the uid and waits until none is left.
+    """
+    pending = _unsettled.pop(context.uid, [])
+    if not pending:
+        return
+    exited = all(pidfd is not None and _exited(pidfd, 5.0) for pidfd, _ in pending)
+    for pidfd, _ in pending:
+        if pidfd is not None:
+            os.close(pidfd)
+    if not exited or _uid_busy(context.uid, {pid for _, pid in pending}):
+        reap_uid(context.server, context.uid)
+
+
+def forget_unsettled() -> None:
+    """Drop what this process remembers of killed workers (the run is over: its uids were swept)."""
+    for pending in _unsettled.values():
+        for pidfd, _ in pending:
+            if pidfd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(pidfd)
+    _unsettled.clear()
+
+
+def _exited(pidfd: int, seconds: float = 1.0) -> bool:
+    """Whether the process behind ``pidfd`` has exited (a pidfd reads as ready then)."""
+    import select
+
+    with contextlib.suppress(OSError, ValueError):
+        return bool(select.select([pidfd], [], [], seconds)[0])
+    return False
+
+
+def _uid_busy(uid: int, dead: set[int]) -> bool:
+    """Whether any process of ``uid`` but the exited workers ``dead`` is left (one a student forked).
+
+    Read from /proc after the worker has exited: every process it forked exists by then, so
+    when none is found no reaper is needed, which saves a fork and a sweep per worker.
+    """
+    if os.geteuid() != 0:
+        return False  # workers run as the grader's own uid: a sweep would kill the grader
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:
+        return True
+    for entry in entries:
+        if entry.name.isdigit() and int(entry.name) not in dead:
+            with contextlib.suppress(OSError):
+                if entry.stat().st_uid == uid:
+                    return True
+    return False
+
+
+def reap_uid(server: Path, uid: int) -> None:
     """Kill whatever the worker uid left running (a fork bomb's children), and wait until it is done."""
     if os.geteuid() != 0:
         return
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(30)
-            sock.connect(str(context.server))
-            wire.send(sock, {"op": "reap", "uid": context.uid})
+            sock.connect(str(server))
+            wire.send(sock, {"op": "reap", "uid": uid})
             forked_pid(wire.receive(sock, limit=1 << 10))
             wire.receive(sock, limit=1 << 16)
     except (OSError, wire.WireError):
@@ -229,7 +340,7 @@ class RemoteSubmission(Binding):
             self.source_bytes = self.path.read_bytes()
         except OSError:
             self.source_bytes = None
-        self._worker: _Worker | None = None
+        self.problem: str | None = None
         self.spent = 0.0
         self.hung: set[str] = set()
 
@@ -238,22 +349,19 @@ class RemoteSubmission(Binding):
         return (self.source_bytes or b"").decode("utf-8", errors="replace")
 
     def worker(self) -> _Worker:
-        if self._worker is None:
-            files = {f"{self.exercise.id}/{self.exercise.module}": self.source_bytes}
-            started = time.perf_counter()
-            self._worker = _Worker(self.context, self.exercise, files)
-            timings["worker start"] += time.perf_counter() - started
-        return self._worker
+        """The student's worker, with this exercise's module imported; ``self.problem`` says if it cannot be."""
+        worker = self.context.shared_worker(self.exercise)
+        self.problem = worker.load(self.exercise)
+        if not worker.alive:
+            self.context.stop_worker()  # this module ended it: the next exercise starts a fresh one
+        return worker
 
     def restart(self) -> None:
-        if self._worker is not None:
-            started = time.perf_counter()
-            self._worker.close()
-            self._worker = None
-            timings["worker stop"] += time.perf_counter() - started
+        """A call hung or ended the worker: kill it, and the next call starts a fresh one."""
+        self.context.stop_worker()
 
     def close(self) -> None:
-        self.restart()
+        """This exercise is done; the student's worker lives on for the next (the session stops it)."""
         if self._spool is not None:
             self._spool.close()
             self._spool = None
@@ -276,11 +384,12 @@ class RemoteSubmission(Binding):
         pending = [c for c in self.batch.calls if self._worth_batching(c.function)]
         while pending and self.spent <= limits.exercise_seconds:
             worker = self.worker()
-            if worker.problem:
+            if self.problem:
                 return
             try:
                 worker.sock.settimeout(max(30.0, limits.call_seconds))
-                wire.send_frame(worker.sock, self.batch.frame(pending, min(SLOW_SECONDS, limits.call_seconds / 4)))
+                wire.send_frame(worker.sock, self.batch.frame(self.exercise.id, pending,
+                                                                  min(SLOW_SECONDS, limits.call_seconds / 4)))
             except (OSError, wire.WireError):
                 self.restart()
                 return  # the checks make their calls one at a time
@@ -397,8 +506,8 @@ class RemoteFunction:
         owner.run_batch()
         self._precheck()  # the batch may have found this function hung
         worker = owner.worker()
-        if worker.problem:
-            raise Broken(worker.problem, function=self.name)
+        if owner.problem:
+            raise Broken(owner.problem, function=self.name)
         args, kwargs = tuple(args), dict(kwargs)
         if owner.answers:
             answer = owner.answers.get(_answer_key(self.name, args, kwargs))
@@ -415,14 +524,14 @@ class RemoteFunction:
             self.owner.context.hit(stop.limit)
             raise LimitExceeded(stop.verdict, function=self.name)
         reply = self._read_reply(self.owner.spooled(answer[1], answer[2]))
-        return self._outcome(reply, args, kwargs, _clone(args), _clone(kwargs))
+        return self._outcome(reply, args, kwargs)
 
     def _call_worker(self, worker: _Worker, args: tuple, kwargs: dict) -> CallOutcome:
         owner, context = self.owner, self.owner.context
         self._share_paths(args, kwargs)
-        before_args, before_kwargs = _clone(args), _clone(kwargs)
         try:
-            request = {"name": self.name, "call": codec.dumps((tuple(args), dict(kwargs)))}
+            request = {"exercise": owner.exercise.id, "name": self.name,
+                       "call": codec.dumps((tuple(args), dict(kwargs)))}
         except codec.Unsupported as error:
             raise RuntimeError(f"grading cannot send an argument of type {error} to a worker") from None
         started = time.monotonic()
@@ -439,7 +548,7 @@ class RemoteFunction:
         owner.spent += time.monotonic() - started
         reply = self._read_reply(frame)
         del frame
-        return self._outcome(reply, args, kwargs, before_args, before_kwargs)
+        return self._outcome(reply, args, kwargs)
 
     def _read_reply(self, frame: bytes) -> Any:
         """A reply, judged by what it declares before anything is allocated for it."""
@@ -453,8 +562,11 @@ class RemoteFunction:
             raise Mismatch(f"{self.name} gave back something that is not plain data ({error})",
                            kind="crash", function=self.name) from None
 
-    def _outcome(self, reply: dict, args: tuple, kwargs: dict, before_args, before_kwargs) -> CallOutcome:
-        """Turn a worker's reply into the check's ``CallOutcome``; changes and views are judged here."""
+    def _outcome(self, reply: dict, args: tuple, kwargs: dict) -> CallOutcome:
+        """Turn a worker's reply into the check's ``CallOutcome``; changes and views are judged here.
+
+        The call ran in the worker, so ``args`` and ``kwargs`` are still as they were before it: what
+        came back is compared with them, and only then written back into them."""
         if not isinstance(reply, dict):
             raise Mismatch(f"{self.name} gave back a malformed reply", kind="crash", function=self.name)
         if "verdict" in reply:
@@ -474,7 +586,7 @@ class RemoteFunction:
                            kind="crash", function=self.name) from None
         if len(after_args) != len(args) or set(after_kwargs) != set(kwargs):
             raise Mismatch(f"{self.name} gave back a malformed reply", kind="crash", function=self.name)
-        mutated = changed_arguments(before_args, before_kwargs, after_args, after_kwargs)
+        mutated = changed_arguments(args, kwargs, after_args, after_kwargs)
         views = {i for i, arg in enumerate(after_args) if shares_storage(result, arg)}
         # Sharing between a NumPy array and a tensor does not survive the trip; the worker reports it.
         # Only such pairs are taken from it (values are still compared here).

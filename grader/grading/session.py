@@ -37,29 +37,40 @@ NO_PLUGINS = ["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:randomly"
 def pytest_args(tree: CourseTree, exercises: Sequence[Exercise], profile: str) -> list[str]:
     """The arguments of a grading session over ``exercises``' pristine tests."""
     tests = [str(tree.test_path(e)) for e in exercises]
-    # --confcutdir: a conftest.py above the course (a repository that holds it) must not join the grading
+    # --confcutdir: a conftest.py above the course (a repository that holds it) must not join the grading.
+    # --capture=no: a session stays open between students, and pytest's global capture would swallow
+    # whatever the grading process prints meanwhile (its progress bar); student code runs in workers.
     return [*tests, *NO_PLUGINS, "--hypothesis-profile", profile, "--rootdir", str(tree.root),
-            "--confcutdir", str(tree.root), "-o", "addopts="]
+            "--confcutdir", str(tree.root), "-o", "addopts=", "--capture=no"]
 
 
 # Where the last student graded in this process spent its time, by stage (seconds); the pool adds them up.
 last_stages: dict[str, float] = {}
 
 
-class _GradingPlugin:
+class GradingPlugin:
     """Binds ``submission`` to a worker proxy and keeps the compared values of each first failure."""
 
-    def __init__(self, context: StudentContext, tree: CourseTree, batches: dict[str, Batch] | None = None) -> None:
-        self.context = context
+    def __init__(self, tree: CourseTree, batches: dict[str, Batch] | None = None) -> None:
+        self.context: StudentContext | None = None   # the student being graded
         self.tree = tree
         self.batches = batches or {}
         self.open: list[RemoteSubmission] = []
         self.details: dict[str, Picture | None] = {}  # pictures of failing checks, by node id
         self.results: list[CheckResult] = []
-        self.collected_at: float | None = None
 
-    def pytest_collection_finish(self, session) -> None:
-        self.collected_at = time.perf_counter()
+    def start(self, context: StudentContext) -> None:
+        self.context, self.open, self.details, self.results = context, [], {}, []
+
+    def finish(self, config) -> None:
+        from grader.plugin import collected_results
+
+        self.results = list(collected_results(config))
+        for submission in self.open:
+            submission.close()
+        self.open = []
+        if self.context is not None:
+            self.context.stop_worker()
 
     def pytest_configure(self, config) -> None:
         from grader.plugin import _tree_key, set_submission_factory
@@ -83,13 +94,67 @@ class _GradingPlugin:
         if isinstance(error, Mismatch) and item.nodeid not in self.details:
             self.details[item.nodeid] = difference_picture(error.expected, error.actual)
 
-    def pytest_sessionfinish(self, session) -> None:
-        from grader.plugin import collected_results
 
-        self.results = list(collected_results(session.config))
-        for submission in self.open:
-            submission.close()
-        self.open = []
+
+class CollectedSession:
+    """The course's tests, collected once in a grading process and run again for each student.
+
+    Starting pytest and collecting the tests cost about 40 ms, more than a whole student's checks
+    on a small exercise. pytest has no public way to run a collected session twice, so this does
+    what ``pytest.main`` does in steps (``_pytest.main.wrap_session``): configure, start the session
+    and collect once; then per student run every item, the last with no next item so that every
+    fixture is torn down, exactly as pytest's own run loop does; and finish once at the end.
+    """
+
+    def __init__(self, tree: CourseTree, exercises: Sequence[Exercise], profile: str,
+                 plugin: GradingPlugin) -> None:
+        from _pytest.config import _prepareconfig
+        from _pytest.main import Session
+
+        self.plugin = plugin
+        captured = io.StringIO()
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            try:
+                self.config = _prepareconfig(pytest_args(tree, exercises, profile), plugins=[plugin])
+                self.session = Session.from_config(self.config)
+                self.config._do_configure()
+                self.config.hook.pytest_sessionstart(session=self.session)
+                self.config.hook.pytest_collection(session=self.session)
+            except Exception as error:  # noqa: BLE001 - the course's, never a student's: every student is told
+                raise RuntimeError(f"the course's tests could not run: {type(error).__name__}: {error} "
+                                   f"{captured.getvalue().strip()[-2000:]}") from None
+        # A test file that does not import: no check of its exercise runs (every function an error), as
+        # pytest itself would run nothing after an error while collecting.
+        self.items = [] if self.session.testsfailed else list(self.session.items)
+        self.usable = self.open = True
+
+    def run(self, context: StudentContext) -> None:
+        """Run every check for the student of ``context``; the plugin keeps the records."""
+        from grader.plugin import reset_results
+
+        self.plugin.start(context)
+        reset_results(self.config)
+        done = False
+        try:
+            for index, item in enumerate(self.items):
+                following = self.items[index + 1] if index + 1 < len(self.items) else None
+                item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            done = True
+        finally:
+            if not done:  # Ctrl-C or an error of pytest's own: tear down, and never use this session again
+                self.usable = False
+                with contextlib.suppress(Exception):
+                    self.session._setupstate.teardown_exact(None)
+            self.plugin.finish(self.config)
+
+    def close(self) -> None:
+        if not self.open:
+            return
+        self.open = self.usable = False
+        with contextlib.suppress(Exception):
+            self.config.hook.pytest_sessionfinish(session=self.session, exitstatus=0)
+        with contextlib.suppress(Exception):
+            self.config._ensure_unconfigure()
 
 
 _references: dict[str, object] = {}
@@ -108,7 +173,7 @@ def _reference_module(tree: CourseTree, exercise: Exercise):
     return _references[key]
 
 
-def _function_grades(exercises: Sequence[Exercise], plugin: _GradingPlugin) -> list[FunctionGrade]:
+def _function_grades(exercises: Sequence[Exercise], plugin: GradingPlugin) -> list[FunctionGrade]:
     grades = []
     for exercise in exercises:
         for function in exercise.functions:
@@ -154,21 +219,12 @@ def _copy_modules(entry: Entry, exercises: Sequence[Exercise], home: Path) -> li
     return []
 
 
-class _CtrlC:
-    """Whether pytest caught a real Ctrl-C: its exit code 2, and the subclass of KeyboardInterrupt it
-    raises itself, also mean errors while collecting."""
-
-    seen = False
-
-    def pytest_keyboard_interrupt(self, excinfo) -> None:
-        self.seen = type(excinfo.value) is KeyboardInterrupt
-
-
 def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise], *, server: Path, uid: int,
                   home: Path, limits: Limits, scratch: Path, warnings: Sequence[str] = (),
-                  profile: str = "grade", batches: dict[str, Batch] | None = None) -> StudentGrade:
-    import pytest
-
+                  profile: str = "grade", batches: dict[str, Batch] | None = None,
+                  collected: CollectedSession | None = None) -> StudentGrade:
+    """Grade one student: copy their modules, run every check in ``collected`` (or in a session made
+    for this student alone), and build their grade."""
     from grader.grading import remote
 
     started = time.monotonic()
@@ -176,23 +232,28 @@ def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise],
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True, mode=0o700)
     notes = [*warnings, *_copy_modules(entry, exercises, home)]
-    context = StudentContext(entry.student, home, server, uid, limits, shared_roots=(scratch,))
-    plugin = _GradingPlugin(context, tree, batches or {})
-    captured = io.StringIO()
-    before = dict(remote.timings)
+    context = StudentContext(entry.student, home, server, uid, limits, shared_roots=(scratch,),
+                             exercises=tuple(exercises))
+    own = collected is None
     session_started = time.perf_counter()
-    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
-        code = pytest.main(pytest_args(tree, exercises, profile), plugins=[plugin, ctrl_c := _CtrlC()])
+    if own:
+        collected = CollectedSession(tree, exercises, profile, GradingPlugin(tree, batches or {}))
+    collected_at = time.perf_counter()
+    before = dict(remote.timings)
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            collected.run(context)
+    finally:
+        if own:
+            collected.close()
     session_ended = time.perf_counter()
-    if ctrl_c.seen:
-        raise KeyboardInterrupt  # pytest caught a Ctrl-C: what it collected is not this student's grade
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) and not plugin.results:
-        raise RuntimeError(f"the course's tests could not run: {captured.getvalue().strip()[-2000:]}")
+    plugin = collected.plugin
     grade = StudentGrade(entry.student, _function_grades(exercises, plugin), list(context.limits_hit),
                          notes + [f"not enforced: {m}" for m in sorted(context.missing) if m not in str(notes)])
     grade.seconds = round(time.monotonic() - started, 3)
     shutil.rmtree(home, ignore_errors=True)
-    _count_stages(clock, session_started, plugin.collected_at or session_started, session_ended, before)
+    _count_stages(clock, session_started, collected_at, session_ended, before)
     return grade
 
 

@@ -330,13 +330,13 @@ def _enter_sandbox(request: dict, sandbox: Sandbox, limits: Limits, plan: LimitP
             os.chmod(folder, 0o755)
     os.chdir(home)
     os.environ.update(HOME=str(home), TMPDIR="/tmp")
-    missing += _limit(plan, limits, uid)
+    missing += _limit(plan, limits, uid, len(request.get("modules") or ()))
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails instead of killing
     return missing
 
 
-def _limit(plan: LimitPlan, limits: Limits, uid: int) -> list[str]:
+def _limit(plan: LimitPlan, limits: Limits, uid: int, modules: int = 1) -> list[str]:
     """Apply the plan's bounds (see ``limit_policy`` for why each), then drop to ``uid``."""
     missing = []
 
@@ -344,7 +344,7 @@ def _limit(plan: LimitPlan, limits: Limits, uid: int) -> list[str]:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(which, (value, value))
 
-    limit(resource.RLIMIT_CPU, limits.cpu_seconds)
+    limit(resource.RLIMIT_CPU, limits.cpu_seconds * max(1, modules))  # the limit is each exercise's
     limit(resource.RLIMIT_NOFILE, limits.open_files)
     limit(resource.RLIMIT_FSIZE, limits.file_bytes)
     limit(resource.RLIMIT_CORE, 0)
@@ -392,20 +392,29 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
     sys.stdout = sys.stderr = _Discard(limits.output_bytes)
     sys.stdin = None
 
-    exercise = Exercise.model_validate(request["exercise"])
-    loaded = LoadedModule(Path(request["module"]), "submission")
-    wire.send(conn, {"pid": os.getpid(), "problem": loaded.problem, "missing": missing})
-    functions: dict[str, SubmittedFunction] = {}
+    # One student's modules, each imported the first time the grader asks for it ("load"), so that a
+    # module which ends its process while importing takes only its own exercise down.
+    modules: dict[str, tuple[Exercise, LoadedModule]] = {}
+    wire.send(conn, {"pid": os.getpid(), "missing": missing})
+    functions: dict[tuple[str, str], SubmittedFunction] = {}
 
-    def answer(message: dict) -> dict:
+    def load(exercise_id: str) -> tuple[Exercise, LoadedModule]:
+        if exercise_id not in modules:
+            described = request["modules"][exercise_id]
+            modules[exercise_id] = (Exercise.model_validate(described["exercise"]),
+                                    LoadedModule(Path(described["module"]), "submission"))
+        return modules[exercise_id]
+
+    def answer(message: dict, exercise_id: str) -> dict:
         name = message["name"]
-        if name not in functions:
-            functions[name] = SubmittedFunction(name, exercise, loaded)
-            functions[name]._checked = True  # constraints are checked by the grader, from the source
+        exercise, loaded = load(exercise_id)
+        if (exercise_id, name) not in functions:
+            functions[exercise_id, name] = SubmittedFunction(name, exercise, loaded)
+            functions[exercise_id, name]._checked = True  # constraints are checked by the grader, from the source
         try:
             args, kwargs = codec.loads(message["call"])
             args, kwargs = tuple(args), dict(kwargs)
-            result = functions[name].call(args, kwargs).result
+            result = functions[exercise_id, name].call(args, kwargs).result
             reply = None
         except Verdict as verdict:
             reply = {"verdict": Status(verdict.status).value, "failure": verdict.failure.to_json()}
@@ -431,8 +440,11 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
             message = wire.receive(conn)
         except wire.WireError:
             os._exit(0)
+        if "load" in message:
+            wire.send(conn, {"problem": load(message["load"])[1].problem})
+            continue
         if "batch" not in message:
-            answer(message)
+            answer(message, message["exercise"])
             continue
         # A batch: every call a grading run knows its checks will make, answered in turn, one
         # reply each, so the grader still times each call on its own. A function that is not
@@ -445,7 +457,7 @@ def _worker(conn: socket.socket, request: dict, sandbox: Sandbox, limits: Limits
                 wire.send_frame(conn, b"")
                 continue
             started = time.monotonic()
-            reply = answer(one)
+            reply = answer(one, message["exercise"])
             if "verdict" in reply or time.monotonic() - started > slow:
                 skipped.add(one["name"])
 

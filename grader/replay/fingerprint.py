@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -75,9 +76,9 @@ def _feed(digest, value: Any, layout: bool = False) -> None:
             flat = tensor.cpu().contiguous().reshape(-1)
             if flat.dtype in (torch.bfloat16, torch.float16):
                 flat = flat.view(torch.int16)
-            elif flat.is_complex() or flat.dtype not in _NUMPY_SAFE:
+            elif flat.is_complex() or flat.dtype not in _numpy_safe():
                 flat = flat.to(torch.float64) if not flat.is_complex() else torch.view_as_real(flat)
-            digest.update(flat.numpy().tobytes())
+            digest.update(flat.numpy())  # hashed in place: a contiguous array is a buffer
     elif isinstance(value, np.ndarray):
         digest.update(f"A{value.dtype.str}{value.shape}".encode())
         if layout:
@@ -106,19 +107,13 @@ def _feed(digest, value: Any, layout: bool = False) -> None:
         digest.update(f"{type(value).__name__}:{value!r};".encode())
 
 
-def _numpy_safe():
+@functools.cache
+def _numpy_safe() -> frozenset:
+    """The dtypes whose bytes NumPy reads as they are (torch is imported late, hence a function)."""
     import torch
 
-    return {torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
-            torch.float32, torch.float64}
-
-
-class _LazySet:
-    def __contains__(self, item):
-        return item in _numpy_safe()
-
-
-_NUMPY_SAFE = _LazySet()
+    return frozenset({torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
+                      torch.float32, torch.float64})
 
 
 def fingerprint(args: tuple, kwargs: dict, *, layout: bool = False) -> str:

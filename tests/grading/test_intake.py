@@ -128,3 +128,54 @@ def test_no_submissions_is_one_clear_error(tmp_path):
     (tmp_path / "subs").mkdir()
     with pytest.raises(GradingError, match="holds no submissions"):
         survey(tmp_path / "subs")
+
+
+def _notebook(path: Path, cells: list, version: int = 4) -> Path:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"nbformat": version, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
+    return path
+
+
+def test_a_notebook_is_read_as_json_without_nbformat(tmp_path, exercises):
+    """Grading reads a student's notebook cells from its JSON; nbformat (a second of imports) stays out."""
+    import subprocess
+    import sys
+
+    student = tmp_path / "ann"
+    definition = SOLUTION.read_text().splitlines(keepends=True)
+    _notebook(student / "01_scale" / "01_scale.ipynb", [
+        {"cell_type": "markdown", "source": "# not code", "metadata": {}},
+        {"cell_type": "code", "source": definition, "metadata": {}, "outputs": [], "execution_count": None},
+        {"cell_type": "code", "source": "run_checks('01_scale')\n%timeit 1", "metadata": {}, "outputs": [],
+         "execution_count": None},
+    ])
+    script = ("import sys, json; from pathlib import Path; from grader.course import load_course;"
+              "from grader.release.notebooks import module_files;"
+              f"ex = list(load_course(Path({str(FIXTURES / 'tiny')!r})).manifest.exercises);"
+              f"found = module_files(Path({str(student)!r}), ex);"
+              "print(json.dumps({'nbformat': 'nbformat' in sys.modules,"
+              " 'source': {k: v.decode() for k, v in found.items()}}))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    import json
+
+    report = json.loads(done.stdout)
+    assert report["nbformat"] is False
+    source = report["source"]["01_scale/scale.py"]
+    assert "def double" in source and "def flip_hw" in source and "run_checks" not in source and "timeit" not in source
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    ("{not json", "not a readable notebook"),
+    ('{"nbformat": 3, "worksheets": []}', "format version 4"),
+    ('{"nbformat": 4, "cells": [{"cell_type": "code", "source": 7}]}', "cell 1 has no text"),
+])
+def test_an_unreadable_notebook_is_the_students_syntax_error(tmp_path, exercises, content, says):
+    from grader.release.notebooks import module_files
+
+    path = tmp_path / "bo" / "01_scale" / "01_scale.ipynb"
+    path.parent.mkdir(parents=True)
+    path.write_text(content)
+    source = module_files(tmp_path / "bo", exercises)["01_scale/scale.py"].decode()
+    assert source.startswith("raise SyntaxError(") and says in source

@@ -9,6 +9,7 @@ import io
 import json
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from PIL import Image
@@ -276,14 +277,28 @@ def test_grades_csv_takes_an_assignment_name(tree, tmp_path):
 # ---------------------------------------------------------------- summary.html
 
 
+@pytest.mark.parametrize(("percents", "counts"), [
+    ([], [0] * 10),
+    ([0.0, 9.99, 10.0], [2, 1] + [0] * 8),
+    ([100.0, 99.5, 90.0], [0] * 9 + [3]),            # 100% belongs to the last bin
+    ([-5.0, 140.0], [1] + [0] * 8 + [1]),             # out of range is clipped, never lost
+])
+def test_histogram_bins_hold_every_score_once(percents, counts):
+    from grader.grading.reports.histogram import bin_counts
+
+    assert bin_counts(percents) == counts
+
+
 def test_summary_has_plot_pass_rates_mistakes_and_limits(tree, tmp_path):
     grades = [with_mistake("bob"), full_marks("ada"), limited("eve"), with_mistake("cy")]
     write_class_reports(grades, tree, tmp_path)
     html = (tmp_path / "summary.html").read_text()
     assert_self_contained(html)
-    plot = re.search(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="histogram', html)
-    assert plot is not None
-    Image.open(io.BytesIO(base64.b64decode(plot[1]))).verify()
+    plot = re.search(r"<svg .*?</svg>", html, re.S)
+    assert plot is not None and "histogram of the class" in plot[0]
+    bars = ElementTree.fromstring(plot[0]).findall("{http://www.w3.org/2000/svg}rect")
+    counted = [int(bar.find("{http://www.w3.org/2000/svg}title").text.split()[0]) for bar in bars]
+    assert sum(counted) == len(grades) and all(counted)   # one bar per bin that has students
 
     def row(name: str) -> str:
         return re.search(rf"<tr><td><code>{name}</code>.*?</tr>", html, re.S)[0]

@@ -83,7 +83,7 @@ def test_a_worker_that_lies_about_its_pid_cannot_make_the_grader_kill_another_pr
         worker = student.worker()
         assert worker.pid != victim.pid
         assert open(f"/proc/{worker.pid}/stat").read().split()[3] == str(server.pid)  # forked by the server
-        student.close()
+        student.context.stop_worker()
         time.sleep(0.2)
         assert victim.poll() is None, "the grader killed the process the worker named"
     finally:
@@ -95,7 +95,7 @@ def test_closing_a_worker_kills_the_process_the_server_forked(tmp_path, server, 
     student = _student(tmp_path, server, exercise, "honest", SOLUTION, free_uid_base(1))
     pid = student.worker().pid
     assert student.contiguous_strides((2, 3)) == (3, 1)
-    student.close()
+    student.context.stop_worker()
     deadline = time.monotonic() + 5
     while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -111,7 +111,7 @@ def test_a_broadcast_result_of_a_trillion_elements_is_a_wrong_answer_not_a_crash
     with pytest.raises(Mismatch, match=r"returned a tensor of 1,000,000,000,000 elements") as raised:
         student.contiguous_strides((2, 3))
     assert raised.value.failure.kind == "shape"
-    student.close()
+    student.context.stop_worker()
 
 
 def test_batched_replies_are_spooled_one_at_a_time_not_kept_in_memory(tmp_path, server, exercise):
@@ -131,7 +131,7 @@ def test_batched_replies_are_spooled_one_at_a_time_not_kept_in_memory(tmp_path, 
     assert sum(answer[2] for answer in kept) > 8 * (4 << 20)  # the replies are on disk, not here
     result = student.contiguous_strides(shapes[3])
     assert isinstance(result, torch.Tensor) and result.numel() == 1 << 20
-    student.close()
+    student.context.stop_worker()
 
 
 # ---------------------------------------------------------------- private writable space
@@ -165,10 +165,10 @@ def test_what_one_student_writes_is_gone_for_the_next_student_in_the_slot(tmp_pa
     a = _student(tmp_path, server, exercise, "a", writer, uid)
     written = a.contiguous_strides((2,))
     assert len(written) == len(places) + 1 and all(w.startswith("/") and " " not in w for w in written), written
-    a.close()
+    a.context.stop_worker()
     b = _student(tmp_path, server, exercise, "b", reader, uid)
     assert b.contiguous_strides((2,)) == ()
-    b.close()
+    b.context.stop_worker()
     for place in places:  # nor did anything reach the machine's own folders
         assert not os.path.exists(os.path.join(place, "tensorlings-secret"))
 
@@ -191,7 +191,7 @@ def test_a_workers_writes_are_bounded_in_total(tmp_path, server, exercise):
     student = _student(tmp_path, server, exercise, "hog", hog, free_uid_base(1))
     (total,) = student.contiguous_strides((2,))
     assert 0 < total <= server.limits.scratch_bytes
-    student.close()
+    student.context.stop_worker()
 
 
 # ---------------------------------------------------------------- CUDA and the fork
@@ -221,7 +221,7 @@ def test_cuda_is_not_started_in_the_fork_server_before_it_forks_a_worker(tmp_pat
     try:
         student = _student(tmp_path, fork_server, exercise, "one", SOLUTION, free_uid_base(1))
         assert student.contiguous_strides((2, 3)) == (3, 1)
-        student.close()
+        student.context.stop_worker()
     finally:
         fork_server.stop()
     answers = [line.split() for line in seen.read_text().splitlines()]

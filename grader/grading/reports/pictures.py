@@ -1,4 +1,4 @@
-"""Small inline PNG pictures: expected, actual and difference panels, and the class's score distribution.
+"""Small inline PNG pictures: the expected, actual and difference panels of a failing check.
 
 Everything is drawn with matplotlib's object-oriented API on the Agg
 canvas (no pyplot, no global backend, no display), imported only when a
@@ -75,29 +75,4 @@ def picture_uri(picture: Picture) -> str | None:
         shown = ax.imshow(difference, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
         colorbar = figure.colorbar(shown, ax=ax, shrink=0.85, pad=0.02)
         colorbar.ax.tick_params(labelsize=7)
-    return _data_uri(figure)
-
-
-def distribution_uri(percents: list[float]) -> str:
-    """A histogram of the class's scores, in percent, in ten bins of ten points."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(6.4, 2.6), layout="constrained")
-    ax = figure.subplots()
-    bins = np.linspace(0, 100, 11)
-    counts, _ = np.histogram(np.clip(percents, 0, 100), bins=bins)
-    ax.bar(bins[:-1] + 5, counts, width=9, color="#3b6fb6", edgecolor="#27508a")
-    for x, count in zip(bins[:-1] + 5, counts):
-        if count:
-            ax.text(x, count, str(int(count)), ha="center", va="bottom", fontsize=8)
-    ax.set_xlim(0, 100)
-    ax.set_xticks(bins)
-    ax.set_xticklabels([f"{int(b)}%" for b in bins], fontsize=8)
-    ax.set_ylim(0, max(1, int(counts.max(initial=0))) * 1.2)
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.tick_params(axis="y", labelsize=8)
-    ax.set_xlabel("score", fontsize=9)
-    ax.set_ylabel("students", fontsize=9)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
     return _data_uri(figure)

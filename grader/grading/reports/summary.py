@@ -15,7 +15,7 @@ from grader.grading.reports.common import (
     percent,
     sorted_functions,
 )
-from grader.grading.reports.pictures import distribution_uri
+from grader.grading.reports.histogram import histogram_svg
 from grader.grading.reports.templating import render
 from grader.results import Status
 
@@ -137,7 +137,7 @@ def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at:
         median=statistics.median(scores) if scores else 0.0,
         max_score=max_score,
         full_marks=sum(g.max_score > 0 and g.score >= g.max_score for g in students),
-        plot=distribution_uri(percents) if students else None,
+        plot=histogram_svg(percents) if students else None,
         exercises=exercise_rates(students, tree),
         functions=function_rates(students, tree),
         mistakes=common_mistakes(students, tree),
