@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from grader.replay.placement import names_device
+
 
 def _is_pil(value: Any) -> bool:
     return type(value).__module__.startswith("PIL") and hasattr(value, "mode") and hasattr(value, "tobytes")
@@ -86,8 +88,15 @@ def _feed(digest, value: Any, layout: bool = False) -> None:
     elif _is_pil(value):
         digest.update(f"P{value.mode}{value.size}".encode())
         digest.update(value.tobytes())
-    elif isinstance(value, torch.device):
-        digest.update(b"D")  # outputs are recorded on the CPU and follow the inputs' device
+    elif names_device(value):
+        # Recordings are made on the CPU: a call that names another device finds the CPU call's answer,
+        # and the recorded placement (replay/placement.py) puts it there. ``meta`` holds no values, so
+        # its answers stay apart.
+        # With ``layout`` (a student's answer is looked up by it) every device counts.
+        if layout:
+            digest.update(f"D{torch.device(value)}".encode())
+        else:
+            digest.update(b"Dmeta" if torch.device(value).type == "meta" else b"D")
     elif isinstance(value, (tuple, list, set, frozenset)):
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
         digest.update(f"{type(value).__name__}{len(items)}(".encode())
@@ -123,6 +132,9 @@ _NUMPY_SAFE = _LazySet()
 
 def fingerprint(args: tuple, kwargs: dict, *, layout: bool = False) -> str:
     """A stable key for a call's arguments: dtypes, shapes and values, not layout or device.
+
+    A device named in an argument (``"cuda"``, ``torch.device("cpu")``) counts only as "a device",
+    or as ``meta``.
 
     Paths count by what they name (see ``_feed_path``). With ``layout``, strides, storage
     offset, device and autograd state count too: two calls with the same key then get
