@@ -1,7 +1,7 @@
 """Private copies of the files a recorded call was given, for the runs the recorder makes later.
 
-The recorder runs the known mistakes after the check's test returns; by then a check's temporary
-file is gone. So it copies what each path argument names (a file, a folder, or nothing yet: a path
+The recorder runs the known mistakes of a call given files after the check's test returns; by
+then a check's temporary file is gone. So it copies what each path argument names (a file, a folder, or nothing yet: a path
 to write) into a folder of its own, and the later runs get paths into that folder instead.
 """
 

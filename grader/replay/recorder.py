@@ -89,35 +89,21 @@ class Recorder:
         after_args, after_kwargs = outcome.after() if hasattr(outcome, "after") else (args, kwargs)
         entry = {"solution": _encode_outcome(outcome, after_args, after_kwargs, []), "mistakes": {}}
         table["calls"][key] = entry
-        # The known mistakes, and the stand-in runs that say where outputs go, run when the check's
-        # test returns (``finish_pending``), not inside the call: a check may be watching what the
-        # call does (the reads an HDF5 reader makes), and only the call itself must be seen.
+        if not (has_path(args) or has_path(kwargs)):
+            # now, in the state the check set up for this call (a patched torch.cuda.is_available)
+            _finish([(entry, function, args, kwargs, outcome.result, mistakes)])
+            return
+        # A call given files: its known mistakes (and the stand-in runs that say where outputs go) run
+        # when the check's test returns, on private copies of the files. A check may be watching what
+        # the call does with them (the reads an HDF5 reader makes), and only the call itself must be seen.
         args, kwargs = self._files.private((args, kwargs))
         self._pending.append((entry, function, args, kwargs, outcome.result, mistakes))
 
     def finish_pending(self) -> None:
-        """Run the known mistakes (and the placement probes) of the calls recorded since the last time."""
-        from grader.compare import _clone, run_local
-
+        """Run the known mistakes (and the placement probes) of the calls given files, then drop the copies."""
         pending, self._pending = self._pending, []
         try:
-            for entry, function, args, kwargs, result, mistakes in pending:
-                entry["solution"]["placement"] = placement.describe(function, args, kwargs, result)
-                for known in mistakes:
-                    theirs_args, theirs_kwargs = _clone(tuple(args)), _clone(dict(kwargs))
-                    try:
-                        theirs = run_local(known.function, theirs_args, theirs_kwargs)
-                    except Exception as error:  # noqa: BLE001 - a mistake may crash on some inputs
-                        entry["mistakes"][known.name] = {"raised": f"{type(error).__name__}: {error}"[:300]}
-                        continue
-                    try:
-                        entry["mistakes"][known.name] = _encode_outcome(
-                            theirs, theirs_args, theirs_kwargs, placement.describe(known.function, args, kwargs,
-                                                                                   theirs.result))
-                    except codec.Unsupported as error:
-                        # An answer plain data cannot hold (a sparse CSR tensor): replaying this mistake
-                        # raises, which every check of it fails, as the answer itself would.
-                        entry["mistakes"][known.name] = {"raised": f"Unsupported: {error} (not recordable)"[:300]}
+            _finish(pending)
         finally:
             self._files.clear()
 
@@ -133,6 +119,29 @@ class Recorder:
             save(data, path)
             written.append(path)
         return written
+
+
+def _finish(pending: list[tuple]) -> None:
+    """Fill in each recorded call's placements and its known mistakes' outcomes."""
+    from grader.compare import _clone, run_local
+
+    for entry, function, args, kwargs, result, mistakes in pending:
+        entry["solution"]["placement"] = placement.describe(function, args, kwargs, result)
+        for known in mistakes:
+            theirs_args, theirs_kwargs = _clone(tuple(args)), _clone(dict(kwargs))
+            try:
+                theirs = run_local(known.function, theirs_args, theirs_kwargs)
+            except Exception as error:  # noqa: BLE001 - a mistake may crash on some inputs
+                entry["mistakes"][known.name] = {"raised": f"{type(error).__name__}: {error}"[:300]}
+                continue
+            try:
+                entry["mistakes"][known.name] = _encode_outcome(
+                    theirs, theirs_args, theirs_kwargs, placement.describe(known.function, args, kwargs,
+                                                                           theirs.result))
+            except codec.Unsupported as error:
+                # An answer plain data cannot hold (a sparse CSR tensor): replaying this mistake
+                # raises, which every check of it fails, as the answer itself would.
+                entry["mistakes"][known.name] = {"raised": f"Unsupported: {error} (not recordable)"[:300]}
 
 
 def _describe_signature(function: Callable) -> list:

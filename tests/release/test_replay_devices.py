@@ -236,3 +236,24 @@ class _Fixed:
 
     def hexdigest(self) -> str:
         return self.text
+
+
+def test_the_mistakes_of_a_call_without_files_run_at_once_in_the_state_the_check_set_up(tmp_path, monkeypatch):
+    """best_device's check patches torch.cuda.is_available per call: each mistake must see that patch."""
+    (tmp_path / "mistakes.py").write_text(
+        "import torch\nfrom grader.mistakes import mistake\n\n"
+        "@mistake('best', 'a string', 'A torch.device, please.')\n"
+        "def best_string():\n    return 'cuda' if torch.cuda.is_available() else 'cpu'\n")
+
+    def best():
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+    recorder = replay.Recorder(tmp_path / "out")
+    from grader.compare import run_local
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    recorder.record(_Tree(tmp_path), SimpleNamespace(id="01_best"), "best", best, (), {}, run_local(best, (), {}))
+    monkeypatch.undo()
+    recorder.finish_pending()
+    [entry] = recorder.exercises["01_best"]["functions"]["best"]["calls"].values()
+    assert codec.loads(entry["mistakes"]["a string"]["result"]) == "cuda"
