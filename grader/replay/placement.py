@@ -23,6 +23,7 @@ does not. The choice is written into the recording, so replay never guesses.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -113,7 +114,12 @@ def _probe(function, args, kwargs, outputs, placements, inputs, named) -> list[s
         if device.type == "cpu":
             trials.append((label, lambda fake, label=label: _with_stand_in_argument(
                 _faked(args, fake), _faked(kwargs, fake), label)))
-    found = {label: _moved_outputs(function, arguments, len(outputs)) for label, arguments in trials}
+    memo = _probed.setdefault(function, {})
+    shape_of_call = (_structure((tuple(args), dict(kwargs))), len(outputs))
+    if shape_of_call not in memo:
+        memo[shape_of_call] = {label: _moved_outputs(function, arguments, len(outputs))
+                               for label, arguments in trials}
+    found = memo[shape_of_call]
     chosen = []
     for number, placement in enumerate(placements):
         if placement is not None:
@@ -130,6 +136,27 @@ def _probe(function, args, kwargs, outputs, placements, inputs, named) -> list[s
             # The stand-in could not tell; an output follows its inputs unless a probe said otherwise.
             chosen.append(INPUTS if answers.get(INPUTS) is None else FIXED + "cpu")
     return chosen
+
+
+# What the probes found, by function and by the structure of its call (``_structure``): a
+# function's device relation depends on what it is given, not on the values, so recording
+# hundreds of calls probes each function a few times only.
+_probed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _structure(value: Any) -> Any:
+    """What a call is given, without values: tensors as tensors, devices by name, others by type."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return "tensor"
+    if names_device(value):
+        return ("device", str(value))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_structure(item) for item in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((str(key), _structure(item)) for key, item in value.items()))
+    return type(value).__name__
 
 
 def _moved_outputs(function, arguments: Callable[[Any], tuple], count: int) -> list[bool | None]:
@@ -158,11 +185,17 @@ def _moved_outputs(function, arguments: Callable[[Any], tuple], count: int) -> l
 _ATTEMPTS = 4
 
 
+_fake_mode = None
+
+
 def _fake_run(function, arguments: Callable[[Any], tuple]) -> list:
     import torch
     from torch._subclasses.fake_tensor import FakeTensorMode
 
-    with torch.random.fork_rng(devices=[]), FakeTensorMode() as fake:  # the random state stays as it was
+    global _fake_mode
+    if _fake_mode is None:
+        _fake_mode = FakeTensorMode()  # one per process: making one costs more than a probe
+    with torch.random.fork_rng(devices=[]), _fake_mode as fake:  # the random state stays as it was
         args, kwargs = arguments(fake)
         return list(tensors(function(*args, **kwargs)))
 
