@@ -105,8 +105,18 @@ class RecordedSubmittedFunction:
         self.__signature__ = table.signature
 
     def call(self, args, kwargs):
-        # In-place functions (normalize_) must leave their recorded changes on the caller's arguments.
-        return self.table.outcome(tuple(args), dict(kwargs), self.mistake, apply_mutation=True)
+        from grader.compare import describe_arguments
+        from grader.impl import crash_failure
+        from grader.outcomes import Mismatch
+
+        try:
+            # In-place functions (normalize_) must leave their recorded changes on the caller's arguments.
+            return self.table.outcome(tuple(args), dict(kwargs), self.mistake, apply_mutation=True)
+        except RecordingMissing:
+            raise
+        except Exception as error:  # noqa: BLE001 - what the recorded function raised: it crashed, as a learner's would
+            inputs = describe_arguments(self, tuple(args), dict(kwargs))
+            raise Mismatch(crash_failure(self.name, error, Path("<recorded>"), "the recording", inputs)) from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(args, kwargs).result

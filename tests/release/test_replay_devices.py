@@ -257,3 +257,26 @@ def test_the_mistakes_of_a_call_without_files_run_at_once_in_the_state_the_check
     recorder.finish_pending()
     [entry] = recorder.exercises["01_best"]["functions"]["best"]["calls"].values()
     assert codec.loads(entry["mistakes"]["a string"]["result"]) == "cuda"
+
+
+def test_a_recorded_mistake_that_raised_replays_as_a_crash_of_the_function_not_a_grader_error(tmp_path):
+    """validate in a release swaps recorded mistakes in as the submission: one that raised must be caught."""
+    from grader.replay.bindings import RecordedSubmittedFunction
+    from grader.results import Kind
+
+    x = torch.arange(6.0).reshape(2, 3)
+    (tmp_path / "mistakes.py").write_text(
+        "from grader.mistakes import mistake\n\n"
+        "@mistake('follow', 'refuses', 'It should not raise.')\n"
+        "def follow_refuses(x):\n    raise ValueError('cannot follow')\n")
+    recorder = replay.Recorder(tmp_path / "out")
+    from grader.compare import run_local
+
+    recorder.record(_Tree(tmp_path), SimpleNamespace(id="01_x"), "follow", follow, (x.clone(),), {},
+                    run_local(follow, (x,), {}))
+    recorder.save()
+    submitted = RecordedSubmittedFunction(tables(tmp_path / "out" / "01_x")["follow"], "refuses")
+    with pytest.raises(Mismatch) as raised:
+        submitted(x)
+    assert raised.value.failure.kind == Kind.CRASH and raised.value.failure.error_type == "ValueError"
+    assert "cannot follow" in raised.value.failure.summary
