@@ -132,6 +132,18 @@ class _Worker:
         return CallOutcome(self._function(*args, **kwargs))
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device; the stand-in tests above run everywhere")
+def test_on_a_real_gpu_each_recorded_output_lands_where_the_function_puts_it(tmp_path):
+    x = torch.arange(6.0).reshape(2, 3)
+    recorded = _record(tmp_path, [(follow, (x,)), (to_cpu, (x,)), (move, (x, "cpu")), (scores_on, (x, "cpu"))])
+    on_gpu = x.cuda()
+    for name, function, args in [("follow", follow, (on_gpu,)), ("to_cpu", to_cpu, (on_gpu,)),
+                                 ("move", move, (x, "cuda")), ("move", move, (on_gpu, "cpu")),
+                                 ("scores_on", scores_on, (x, "cuda"))]:
+        agree(function, RecordedFunction(recorded[name]), *args)
+        assert recorded[name].outcome(args, {}).result.device.type == function(*args).device.type
+
+
 def test_a_module_moved_to_the_device_argument_and_back_is_recorded_as_cpu(tmp_path):
     x = torch.arange(6.0).reshape(2, 3)
     [placements] = [entry["solution"]["placement"]
