@@ -114,7 +114,10 @@ def _probe(function, args, kwargs, outputs, placements, inputs, named) -> list[s
         if device.type == "cpu":
             trials.append((label, lambda fake, label=label: _with_stand_in_argument(
                 _faked(args, fake), _faked(kwargs, fake), label)))
-    memo = _probed.setdefault(function, {})
+    try:
+        memo = _probed.setdefault(function, {})
+    except TypeError:  # a builtin cannot be weakly referenced: probed every time
+        memo = {}
     shape_of_call = (_structure((tuple(args), dict(kwargs))), len(outputs))
     if shape_of_call not in memo:
         memo[shape_of_call] = {label: _moved_outputs(function, arguments, len(outputs))
