@@ -143,7 +143,26 @@ def fingerprint(args: tuple, kwargs: dict, *, layout: bool = False) -> str:
     digest = hashlib.sha256()
     _feed(digest, tuple(args), layout)
     _feed(digest, dict(sorted(kwargs.items())), layout)
+    digest.update(pretended_machine().encode())
     return digest.hexdigest()[:32]
+
+
+def pretended_machine() -> str:
+    """What a check pretends about the machine ("" when it pretends nothing).
+
+    07's best_device check patches ``torch.cuda.is_available`` and ``torch.backends.mps.is_available``
+    around each call: the same (empty) arguments then have a different answer per pretended machine.
+    Only a patched function is asked (it is the check's own); torch's own is never called here, so
+    recording and replaying never start CUDA.
+    """
+    import torch
+
+    said = []
+    for owner, module in ((torch.cuda, "torch.cuda"), (torch.backends.mps, "torch.backends.mps")):
+        current = owner.is_available
+        if getattr(current, "__module__", None) != module or getattr(current, "__name__", None) != "is_available":
+            said.append(f"{module}={bool(current())}")
+    return ";".join(said)
 
 
 def has_path(value: Any) -> bool:

@@ -292,3 +292,31 @@ def test_a_recorded_mistake_that_raised_replays_as_a_crash_of_the_function_not_a
         submitted(x)
     assert raised.value.failure.kind == Kind.CRASH and raised.value.failure.error_type == "ValueError"
     assert "cannot follow" in raised.value.failure.summary
+
+
+def test_a_check_that_pretends_a_gpu_is_there_gets_the_answer_recorded_for_that_machine(tmp_path, monkeypatch):
+    """07's best_device check patches torch.cuda/mps.is_available per call: one key per pretended machine."""
+
+    def best():
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available()
+                            else "cpu")
+
+    (tmp_path / "mistakes.py").write_text("")
+    recorder = replay.Recorder(tmp_path / "out")
+    from grader.compare import run_local
+
+    machines = [(False, False), (False, True), (True, False)]
+    for cuda, mps in machines:
+        monkeypatch.setattr(torch.cuda, "is_available", lambda cuda=cuda: cuda)
+        monkeypatch.setattr(torch.backends.mps, "is_available", lambda mps=mps: mps)
+        recorder.record(_Tree(tmp_path), SimpleNamespace(id="01_best"), "best", best, (), {}, run_local(best, (), {}))
+    recorder.save()
+    recorded = RecordedFunction(tables(tmp_path / "out" / "01_best")["best"])
+    for (cuda, mps), expected in zip(reversed(machines), ["cuda", "mps", "cpu"]):
+        monkeypatch.setattr(torch.cuda, "is_available", lambda cuda=cuda: cuda)
+        monkeypatch.setattr(torch.backends.mps, "is_available", lambda mps=mps: mps)
+        assert recorded() == torch.device(expected)
+    monkeypatch.undo()
+    with pytest.raises(replay.RecordingMissing):  # this machine, unpatched, was never recorded
+        recorded()
+    assert not torch.cuda.is_initialized()
