@@ -18,7 +18,11 @@ class RecordedFunction:
 
     With ``live`` (grading, where the solution is at hand), a call the recording
     does not hold is answered by the solution itself instead of failing.
+    ``recorded`` tells a check that watches what a call does (the reads it makes)
+    that this one does nothing: it hands back what the function gave.
     """
+
+    recorded = True
 
     def __init__(self, table: RecordedTable, live: Callable[[], Any] | None = None) -> None:
         from grader.mistakes import Mistake
@@ -64,6 +68,7 @@ def _mistake_function(table: RecordedTable, name: str, live: Callable[[], Any] |
             return found.function(*args, **kwargs)
 
     recorded_mistake.__name__ = f"{table.name}_{name.replace(' ', '_')}"
+    recorded_mistake.recorded = True
     return recorded_mistake
 
 
@@ -97,6 +102,8 @@ class RecordedReference(Binding):
 
 class RecordedSubmittedFunction:
     """A submission function answered from the recording: the solution's outcome, or a mistake's."""
+
+    recorded = True
 
     def __init__(self, table: RecordedTable, mistake: str | None) -> None:
         self.name = table.name
