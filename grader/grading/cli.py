@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -54,6 +55,7 @@ def register(commands) -> None:
 def cmd_grade(args) -> int:
     from grader.course import load_course
     from grader.grading.engine import GradingError, GradingInterrupted, Options, Tally, grade_class
+    from grader.grading.errors import GraderFailure
     from grader.grading.roster import load_roster, roster_gaps
     from grader.grading.seed import grading_seed
     from grader.grading.worker import Limits
@@ -94,7 +96,8 @@ def cmd_grade(args) -> int:
         errors.print(f"[{WARNING_STYLE}]warning: {note}[/]")
     out.print(_table(grades, args.out))
     for problem in problems:
-        errors.print(f"[{WARNING_STYLE}]warning: {problem}[/]")
+        if not isinstance(problem, GraderFailure):
+            errors.print(f"[{WARNING_STYLE}]warning: {problem}[/]")
     if roster is not None:
         unlisted, absent = roster_gaps(roster, [g.student for g in grades])
         if unlisted:
@@ -102,7 +105,11 @@ def cmd_grade(args) -> int:
         if absent:
             errors.print(f"[{WARNING_STYLE}]on the roster, no submission ({len(absent)}): {', '.join(absent)}[/]")
     out.print(tally.line())
-    return _grader_errors(grades, args.out, errors)
+    failures = [p for p in problems if isinstance(p, GraderFailure)]
+    for failure in failures:
+        errors.print(f"[{ERROR_STYLE}]tensorlings: {escape(failure)}[/]", highlight=False, soft_wrap=True)
+    status = _grader_errors(grades, args.out, errors)
+    return GRADER_ERROR_EXIT if failures else status
 
 
 def _table(grades, where: Path) -> Table:

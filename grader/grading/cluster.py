@@ -34,7 +34,7 @@ from distributed import Client, LocalCluster, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from grader.course import CourseTree
-from grader.grading.errors import GradingError
+from grader.grading.errors import GraderFailure, GradingError
 from grader.grading.intake import Entry, module_files
 from grader.grading.model import StudentGrade
 from grader.grading.storage import publish_graded
@@ -291,8 +291,11 @@ def _run(client: Client, bundle: Bundle, tree: CourseTree, out: Path, todo: Sequ
         graded.add(student)
         try:
             grade = StudentGrade.from_json(future.result())
-        except Exception as error:  # noqa: BLE001 - a lost task (KilledWorker) is this student's problem only
-            problems.append(f"{student}: {type(error).__name__}: {error}")
+        except Exception as error:  # noqa: BLE001 - student code runs in the sandbox, never here: ours to fix
+            # A task that raised (or a worker lost for good) failed in the grader's machinery. The
+            # student stays ungraded, so the next run grades them; the run says so and exits non-zero.
+            problems.append(GraderFailure(student, f"{type(error).__name__}: {str(error)[:500]} (not graded; "
+                                                   "run the same command again to grade them)"))
         else:
             grade.key = entry.key
             problem = _write(grade, tree, out, options.write_reports)

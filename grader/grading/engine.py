@@ -25,7 +25,7 @@ from grader import replay
 from grader.course import CourseTree
 from grader.grading import workdirs
 from grader.grading.cache import cached_recordings
-from grader.grading.errors import GradingError, GradingInterrupted
+from grader.grading.errors import GraderFailure, GradingError, GradingInterrupted
 from grader.grading.intake import Entry, Verdict, discover, inspect, survey
 from grader.grading.keys import course_key, student_key
 from grader.grading.model import StudentGrade
@@ -133,7 +133,8 @@ def grade_class(tree: CourseTree, submissions: Path, out: Path, options: Options
                                                 progress, say, tally)
         grades = [g for g in (load_grade(out / e.student) for e in entries) if g is not None]
         if options.write_reports:
-            problems += _class_reports(grades, tree, out, options)
+            problems += _class_reports(grades, tree, out, options,
+                                       [p for p in problems if isinstance(p, GraderFailure)])
     except KeyboardInterrupt:
         raise GradingInterrupted(tally.finished, tally.total) from None
     except OSError as error:
@@ -255,11 +256,13 @@ def _scratch(work: Path, jobs: int) -> list[Path]:
     return [work / f"scratch-{i}" for i in range(jobs)]
 
 
-def _class_reports(grades: list[StudentGrade], tree: CourseTree, out: Path, options: Options) -> list[str]:
+def _class_reports(grades: list[StudentGrade], tree: CourseTree, out: Path, options: Options,
+                   failures: Sequence[GraderFailure] = ()) -> list[str]:
     try:
         from grader.grading.reports import write_class_reports
 
-        write_class_reports(grades, tree, out, assignment=options.assignment, roster=options.roster)
+        write_class_reports(grades, tree, out, assignment=options.assignment, roster=options.roster,
+                            grader_failures=failures)
     except OSError as error:
         if error.errno in _DISK_FULL:
             raise

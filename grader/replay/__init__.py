@@ -15,12 +15,15 @@ One job per module:
 - ``fingerprint``: the key a recorded answer is looked up by.
 - ``recorder``: recording cases and answers while the checks run against the solution.
 - ``replayer``: recorded answers by function, and a check run once per recorded case.
+- ``placement``: where each recorded output tensor goes on replay (inputs', an argument's, or a fixed device).
+- ``private_files``: copies of a call's files for the mistakes the recorder runs after the check.
 - ``bindings``: what ``reference`` and ``submission`` are bound to when checks replay.
 
 Recordings are plain data written and read with ``grader.codec``: a release
 never unpickles code. An output is keyed by a fingerprint of its arguments'
 dtypes, shapes and values (not their memory layout or device), so the same
-call made while replaying finds it.
+call made while replaying finds it; ``placement`` says on which device each
+recorded output tensor is replayed.
 """
 
 from grader.replay.bindings import (

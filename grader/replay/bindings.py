@@ -18,7 +18,11 @@ class RecordedFunction:
 
     With ``live`` (grading, where the solution is at hand), a call the recording
     does not hold is answered by the solution itself instead of failing.
+    ``recorded`` tells a check that watches what a call does (the reads it makes)
+    that this one does nothing: it hands back what the function gave.
     """
+
+    recorded = True
 
     def __init__(self, table: RecordedTable, live: Callable[[], Any] | None = None) -> None:
         from grader.mistakes import Mistake
@@ -64,6 +68,7 @@ def _mistake_function(table: RecordedTable, name: str, live: Callable[[], Any] |
             return found.function(*args, **kwargs)
 
     recorded_mistake.__name__ = f"{table.name}_{name.replace(' ', '_')}"
+    recorded_mistake.recorded = True
     return recorded_mistake
 
 
@@ -98,6 +103,8 @@ class RecordedReference(Binding):
 class RecordedSubmittedFunction:
     """A submission function answered from the recording: the solution's outcome, or a mistake's."""
 
+    recorded = True
+
     def __init__(self, table: RecordedTable, mistake: str | None) -> None:
         self.name = table.name
         self.table = table
@@ -105,8 +112,18 @@ class RecordedSubmittedFunction:
         self.__signature__ = table.signature
 
     def call(self, args, kwargs):
-        # In-place functions (normalize_) must leave their recorded changes on the caller's arguments.
-        return self.table.outcome(tuple(args), dict(kwargs), self.mistake, apply_mutation=True)
+        from grader.compare import describe_arguments
+        from grader.impl import crash_failure
+        from grader.outcomes import Mismatch
+
+        try:
+            # In-place functions (normalize_) must leave their recorded changes on the caller's arguments.
+            return self.table.outcome(tuple(args), dict(kwargs), self.mistake, apply_mutation=True)
+        except RecordingMissing:
+            raise
+        except Exception as error:  # noqa: BLE001 - what the recorded function raised: it crashed, as a learner's would
+            inputs = describe_arguments(self, tuple(args), dict(kwargs))
+            raise Mismatch(crash_failure(self.name, error, Path("<recorded>"), "the recording", inputs)) from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.call(args, kwargs).result

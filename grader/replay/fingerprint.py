@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from grader.replay.placement import names_device
+
 
 def _is_pil(value: Any) -> bool:
     return type(value).__module__.startswith("PIL") and hasattr(value, "mode") and hasattr(value, "tobytes")
@@ -87,8 +89,15 @@ def _feed(digest, value: Any, layout: bool = False) -> None:
     elif _is_pil(value):
         digest.update(f"P{value.mode}{value.size}".encode())
         digest.update(value.tobytes())
-    elif isinstance(value, torch.device):
-        digest.update(b"D")  # outputs are recorded on the CPU and follow the inputs' device
+    elif names_device(value):
+        # Recordings are made on the CPU: a call that names another device finds the CPU call's answer,
+        # and the recorded placement (replay/placement.py) puts it there. ``meta`` holds no values, so
+        # its answers stay apart.
+        # With ``layout`` (a student's answer is looked up by it) every device counts.
+        if layout:
+            digest.update(f"D{torch.device(value)}".encode())
+        else:
+            digest.update(b"Dmeta" if torch.device(value).type == "meta" else b"D")
     elif isinstance(value, (tuple, list, set, frozenset)):
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
         digest.update(f"{type(value).__name__}{len(items)}(".encode())
@@ -119,6 +128,9 @@ def _numpy_safe() -> frozenset:
 def fingerprint(args: tuple, kwargs: dict, *, layout: bool = False) -> str:
     """A stable key for a call's arguments: dtypes, shapes and values, not layout or device.
 
+    A device named in an argument (``"cuda"``, ``torch.device("cpu")``) counts only as "a device",
+    or as ``meta``.
+
     Paths count by what they name (see ``_feed_path``). With ``layout``, strides, storage
     offset, device and autograd state count too: two calls with the same key then get
     the same answer from any function, however it inspects its inputs.
@@ -126,7 +138,26 @@ def fingerprint(args: tuple, kwargs: dict, *, layout: bool = False) -> str:
     digest = hashlib.sha256()
     _feed(digest, tuple(args), layout)
     _feed(digest, dict(sorted(kwargs.items())), layout)
+    digest.update(pretended_machine().encode())
     return digest.hexdigest()[:32]
+
+
+def pretended_machine() -> str:
+    """What a check pretends about the machine ("" when it pretends nothing).
+
+    07's best_device check patches ``torch.cuda.is_available`` and ``torch.backends.mps.is_available``
+    around each call: the same (empty) arguments then have a different answer per pretended machine.
+    Only a patched function is asked (it is the check's own); torch's own is never called here, so
+    recording and replaying never start CUDA.
+    """
+    import torch
+
+    said = []
+    for owner, module in ((torch.cuda, "torch.cuda"), (torch.backends.mps, "torch.backends.mps")):
+        current = owner.is_available
+        if getattr(current, "__module__", None) != module or getattr(current, "__name__", None) != "is_available":
+            said.append(f"{module}={bool(current())}")
+    return ";".join(said)
 
 
 def has_path(value: Any) -> bool:

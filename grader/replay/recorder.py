@@ -10,7 +10,9 @@ from typing import Any
 
 from grader import codec
 from grader.binding import Binding
+from grader.replay import placement
 from grader.replay.fingerprint import fingerprint, has_path
+from grader.replay.private_files import PrivateFiles
 from grader.replay.store import FILENAME, FOLDER, FORMAT, case_size, save, test_key
 
 
@@ -22,7 +24,10 @@ def recorded_test(test: Callable, argument_names: tuple[str, ...], recorder: Rec
     @functools.wraps(test)
     def recording_test(*args: Any, **kwargs: Any) -> None:
         drawn = codec.dumps({name: kwargs[name] for name in argument_names})
-        test(*args, **kwargs)
+        try:
+            test(*args, **kwargs)
+        finally:
+            recorder.finish_pending()
         recorder.add_case(exercise_id, key, drawn)
 
     return recording_test
@@ -36,6 +41,8 @@ class Recorder:
         self.exercises: dict[str, dict] = {}
         self._mistakes: dict[str, dict] = {}
         self._batched: dict[tuple[str, str], set[str]] = {}
+        self._pending: list[tuple] = []
+        self._files = PrivateFiles()
 
     def _exercise(self, exercise_id: str) -> dict:
         return self.exercises.setdefault(exercise_id, {"format": FORMAT, "exercise": exercise_id,
@@ -55,13 +62,12 @@ class Recorder:
                *, key: str | None = None, call: tuple[str, Any] | None = None) -> None:
         """Keep ``outcome`` (the solution's) for these arguments, and each mistake's outcome on them.
 
+        ``args`` and ``kwargs`` are the arguments as they were before the call (a copy).
         ``key`` is the arguments' fingerprint taken before the call (a function that writes
         the file it is given changes what its path names). ``call`` is ``(layout key,
         encoded (args, kwargs))`` as the function received them: grading sends every
         distinct one to a student's worker in one batch.
         """
-        from grader.compare import _clone, run_local
-
         functions = self._exercise(exercise.id)["functions"]
         mistakes = self.mistakes_for(tree, exercise).get(name, [])
         table = functions.get(name)
@@ -81,18 +87,28 @@ class Recorder:
         if key in table["calls"]:
             return
         after_args, after_kwargs = outcome.after() if hasattr(outcome, "after") else (args, kwargs)
-        entry = {"solution": _encode_outcome(outcome, after_args, after_kwargs), "mistakes": {}}
-        for known in mistakes:
-            theirs_args, theirs_kwargs = _clone(tuple(args)), _clone(dict(kwargs))
-            try:
-                theirs = run_local(known.function, theirs_args, theirs_kwargs)
-            except Exception as error:  # noqa: BLE001 - a mistake may crash on some inputs
-                entry["mistakes"][known.name] = {"raised": f"{type(error).__name__}: {error}"[:300]}
-                continue
-            entry["mistakes"][known.name] = _encode_outcome(theirs, theirs_args, theirs_kwargs)
+        entry = {"solution": _encode_outcome(outcome, after_args, after_kwargs, []), "mistakes": {}}
         table["calls"][key] = entry
+        if not (has_path(args) or has_path(kwargs)):
+            # now, in the state the check set up for this call (a patched torch.cuda.is_available)
+            _finish([(entry, function, args, kwargs, outcome.result, mistakes)])
+            return
+        # A call given files: its known mistakes (and the stand-in runs that say where outputs go) run
+        # when the check's test returns, on private copies of the files. A check may be watching what
+        # the call does with them (the reads an HDF5 reader makes), and only the call itself must be seen.
+        args, kwargs = self._files.private((args, kwargs))
+        self._pending.append((entry, function, args, kwargs, outcome.result, mistakes))
+
+    def finish_pending(self) -> None:
+        """Run the known mistakes (and the placement probes) of the calls given files, then drop the copies."""
+        pending, self._pending = self._pending, []
+        try:
+            _finish(pending)
+        finally:
+            self._files.clear()
 
     def save(self) -> list[Path]:
+        self.finish_pending()
         written = []
         for exercise_id, data in self.exercises.items():
             for cases in data["tests"].values():
@@ -103,6 +119,29 @@ class Recorder:
             save(data, path)
             written.append(path)
         return written
+
+
+def _finish(pending: list[tuple]) -> None:
+    """Fill in each recorded call's placements and its known mistakes' outcomes."""
+    from grader.compare import _clone, run_local
+
+    for entry, function, args, kwargs, result, mistakes in pending:
+        entry["solution"]["placement"] = placement.describe(function, args, kwargs, result)
+        for known in mistakes:
+            theirs_args, theirs_kwargs = _clone(tuple(args)), _clone(dict(kwargs))
+            try:
+                theirs = run_local(known.function, theirs_args, theirs_kwargs)
+            except Exception as error:  # noqa: BLE001 - a mistake may crash on some inputs
+                entry["mistakes"][known.name] = {"raised": f"{type(error).__name__}: {error}"[:300]}
+                continue
+            try:
+                entry["mistakes"][known.name] = _encode_outcome(
+                    theirs, theirs_args, theirs_kwargs, placement.describe(known.function, args, kwargs,
+                                                                           theirs.result))
+            except codec.Unsupported as error:
+                # An answer plain data cannot hold (a sparse CSR tensor): replaying this mistake
+                # raises, which every check of it fails, as the answer itself would.
+                entry["mistakes"][known.name] = {"raised": f"Unsupported: {error} (not recordable)"[:300]}
 
 
 def _describe_signature(function: Callable) -> list:
@@ -117,12 +156,14 @@ def _describe_signature(function: Callable) -> list:
     ]
 
 
-def _encode_outcome(outcome, args, kwargs) -> dict:
+def _encode_outcome(outcome, args, kwargs, placements: list[str] = ()) -> dict:
+    """The outcome as plain data; ``placements`` says where each result tensor goes on replay."""
     mutated = {}
     for label in outcome.mutated:
         value = args[int(label.split()[1]) - 1] if label.startswith("argument ") else kwargs[label]
         mutated[label] = codec.dumps(value)
-    return {"result": codec.dumps(outcome.result), "mutated": mutated, "views": sorted(outcome.views)}
+    return {"result": codec.dumps(outcome.result), "placement": list(placements), "mutated": mutated,
+            "views": sorted(outcome.views)}
 
 
 class RecordingFunction:

@@ -8,38 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from grader import codec
-from grader.replay import modes
+from grader.replay import modes, placement
 from grader.replay.fingerprint import fingerprint
 from grader.replay.store import RecordingMissing, test_key
-
-
-def _device_of(values: Any) -> Any:
-    import torch
-
-    if isinstance(values, torch.Tensor):
-        return values.device if values.device.type not in ("cpu", "meta") else None
-    if isinstance(values, (list, tuple)):
-        for value in values:
-            found = _device_of(value)
-            if found is not None:
-                return found
-    if isinstance(values, dict):
-        return _device_of(list(values.values()))
-    return None
-
-
-def _to_device(value: Any, device) -> Any:
-    import torch
-
-    if device is None:
-        return value
-    if isinstance(value, torch.Tensor):
-        return value.to(device)
-    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
-        return type(value)(_to_device(item, device) for item in value)
-    if isinstance(value, dict):
-        return {key: _to_device(item, device) for key, item in value.items()}
-    return value
 
 
 def _describe_call(name: str, signature, args, kwargs) -> str:
@@ -110,12 +81,12 @@ class RecordedTable:
         entry = self.entry(args, kwargs, variant)
         if "raised" in entry:
             raise _recorded_error(entry["raised"])
-        device = _device_of((args, kwargs))
         if apply_mutation:
             for label, after in entry["mutated"].items():
                 target = args[int(label.split()[1]) - 1] if label.startswith("argument ") else kwargs[label]
                 _overwrite(target, codec.loads(after))
-        return CallOutcome(_to_device(codec.loads(entry["result"]), device), set(entry["mutated"]), set(entry["views"]))
+        result = placement.place(codec.loads(entry["result"]), entry["placement"], args, kwargs)
+        return CallOutcome(result, set(entry["mutated"]), set(entry["views"]))
 
 
 def _recorded_error(text: str) -> RuntimeError:

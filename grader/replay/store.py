@@ -15,7 +15,7 @@ from pathlib import Path
 
 from grader import codec
 
-FORMAT = 2
+FORMAT = 3  # 3: each recorded outcome says where its tensors go on replay (replay/placement.py)
 FOLDER = ".recorded"
 FILENAME = "cases.tlc.gz"
 

@@ -10,6 +10,7 @@ plain data in ``grader.grading.model``; they never see student code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -40,15 +41,16 @@ def write_student_reports(grade: StudentGrade, tree: CourseTree | None, folder: 
 
 def write_class_reports(
     grades: list[StudentGrade], tree: CourseTree | None, out: Path, *, assignment: str | None = None,
-    roster: dict | None = None,
+    roster: dict | None = None, grader_failures: Sequence = (),
 ) -> None:
     """Write ``grades.csv`` and ``summary.html`` for the whole class into ``out``.
 
     ``roster`` (student id -> ``grader.grading.roster.Person``) fills the CSV's name and email columns.
+    ``grader_failures`` are the students the grader failed to grade this run (``GraderFailure``).
     """
     out = Path(out)
     write_atomic(out / GRADES, grades_csv(grades, tree, assignment, roster))
-    write_atomic(out / SUMMARY, summary_html(grades, tree, graded_at=_now()))
+    write_atomic(out / SUMMARY, summary_html(grades, tree, graded_at=_now(), grader_failures=grader_failures))
 
 
 __all__ = [

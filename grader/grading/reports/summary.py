@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from grader.course import CourseTree
@@ -120,7 +121,8 @@ def grader_errors(grades: list[StudentGrade]) -> list[GraderError]:
             for grade in grades for f in grade.functions if f.status == Status.GRADER_ERROR]
 
 
-def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at: str | None = None) -> str:
+def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at: str | None = None,
+                 grader_failures: Sequence = ()) -> str:
     # Not-gradable submissions are listed apart and left out of every figure: no 0 that reads as a stub.
     every = sorted(grades, key=lambda g: g.student)
     students = [g for g in every if g.gradable]
@@ -143,6 +145,7 @@ def summary_html(grades: list[StudentGrade], tree: CourseTree | None, graded_at:
         mistakes=common_mistakes(students, tree),
         limited=[g for g in students if g.limits_hit],
         grader_errors=grader_errors(students),
+        grader_failures=sorted(grader_failures, key=lambda f: f.student),
         warned=[g for g in students if g.warnings],
         everyone=every,
         not_gradable=[g for g in every if not g.gradable],
