@@ -182,10 +182,19 @@ class SubmittedFunction:
                     function=self.name,
                 ) from None
             raise self._crash(error, args, kwargs) from None
+        except MemoryError as error:
+            crash = self._crash(error, args, kwargs)
+            crash.failure.notes.append("it asked for more memory than one check may use: is a list or tensor "
+                                       "growing without end, or far larger than its inputs?")
+            raise crash from None
         except Exception as error:  # noqa: BLE001 - the learner's bug, reported in their terms
             raise self._crash(error, args, kwargs) from None
+        except SystemExit as error:  # sys.exit() or exit() in the learner's code ends this check, not pytest
+            crash = self._crash(error, args, kwargs)
+            crash.failure.notes.append("sys.exit() and exit() end the whole program: a function returns its answer")
+            raise crash from None
 
-    def _crash(self, error: Exception, args, kwargs) -> Mismatch:
+    def _crash(self, error: BaseException, args, kwargs) -> Mismatch:
         return Mismatch(crash_failure(self.name, error, self.loaded.path, self.loaded.shown,
                                       describe_arguments(self._function(), args, kwargs)))
 

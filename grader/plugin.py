@@ -84,6 +84,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("tensorlings")
     group.addoption("--impl", default=None, metavar="PATH", help=IMPL_HELP)
     group.addoption(
+        "--memory-limit", type=float, default=None, metavar="GIB",
+        help="memory one run of the checks may add, in GiB, before your function gets a MemoryError "
+        "(default: half of this machine's memory)",
+    )
+    group.addoption(
         "--tensorlings-variants",
         action="store_true",
         default=False,
@@ -125,6 +130,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_results_key] = []
     _check_impl_option(config)
     # Checks use tiny tensors, where a second thread only adds overhead (a 17 ms max(dim) became 5 us).
+    # Checks run in forked children (grader.runloop), and a child cannot use CUDA once this process has
+    # started it: asking whether a GPU exists must ask NVML, which starts nothing.
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
     import torch
 
     torch.set_num_threads(1)
@@ -146,10 +154,13 @@ def pytest_configure(config: pytest.Config) -> None:
         recorder = replay.Recorder(Path(config.getoption("tensorlings_record")))
     # Whether checks draw, record or replay is this run's own: @check reads it when a test runs.
     config.stash[MODE_KEY] = replay.for_run(recorder)
-    from grader import test_modules
+    from grader import runloop, test_modules
 
     if not config.pluginmanager.is_registered(test_modules):
         config.pluginmanager.register(test_modules, "tensorlings-test-modules")
+    # Checks run in a forked child (grader.runloop): `-p no:tensorlings-fork` blocks it by name.
+    if not config.pluginmanager.is_registered(runloop) and not config.pluginmanager.is_blocked(runloop.PLUGIN_NAME):
+        config.pluginmanager.register(runloop, runloop.PLUGIN_NAME)
 
 
 def _course(config: pytest.Config, path: Path) -> CourseTree | None:
