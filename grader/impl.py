@@ -184,6 +184,7 @@ class SubmittedFunction:
             raise self._crash(error, args, kwargs) from None
         except MemoryError as error:
             crash = self._crash(error, args, kwargs)
+            error.__traceback__ = None  # its frames hold what filled the memory: let it go now
             crash.failure.notes.append("it asked for more memory than one check may use: is a list or tensor "
                                        "growing without end, or far larger than its inputs?")
             raise crash from None

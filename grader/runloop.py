@@ -183,7 +183,10 @@ def _after_a_crash(session: pytest.Session, left: list[int], started: int | None
     function = _function_of(item)
     same_function = [i for i in left if i != crashed and _function_of(items[i]) == function
                      and items[i].path == item.path]
-    why = ended_because(status) if status is not None else "ended without a verdict"
+    if status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OUT_OF_MEMORY:
+        why = f"used more than the {memory_ceiling(session.config) / 2**30:.1f} GiB of memory a run of the checks may add"
+    else:
+        why = ended_because(status) if status is not None else "ended without a verdict"
     where = _learner_line(item, crash_log)
     others = f" Its other {len(same_function)} check(s) were not run." if same_function else ""
     summary = f"{function} {why}{where}, while running {item.name}.{_advice(status)}{others}"
@@ -203,9 +206,9 @@ def _after_a_crash(session: pytest.Session, left: list[int], started: int | None
 
 
 def _advice(status: int | None) -> str:
-    if status is not None and os.WIFEXITED(status):
+    if status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) != _OUT_OF_MEMORY:
         return " A function must return its answer: remove the call that ends the program."
-    if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+    if status is not None and (os.WIFEXITED(status) or os.WTERMSIG(status) == signal.SIGKILL):
         return " Is a list or tensor growing without end?"
     return ""
 
@@ -262,6 +265,7 @@ def _learner_line(item: pytest.Item, crash_log: str) -> str:
 # ---------------------------------------------------------------- the child
 
 _DONE = 0  # the child's exit code when it ran every item it was given, or stopped as -x asked
+_OUT_OF_MEMORY = 86  # the child's exit code when the checks themselves ran out of memory
 
 
 def _child(session: pytest.Session, indexes: list[int], fd: int, crash_log: int) -> None:
@@ -284,6 +288,8 @@ def _child(session: pytest.Session, indexes: list[int], fd: int, crash_log: int)
                 break
         sender.send({"kind": "done"})
         code = _DONE
+    except MemoryError:  # the learner's allocations left none for the checks themselves
+        code = _OUT_OF_MEMORY
     except BaseException:  # noqa: BLE001 - Ctrl-C or a broken pipe: the parent decides what to say
         code = 1
     finally:
