@@ -3,9 +3,11 @@ hang or kill the caller.
 
 The parent imports torch, pytest and the framework once; each run forks, and
 the child runs the checks with ``grader.runner.run_checks`` and sends the
-``CheckResult`` records back as JSON through a pipe. A child that crashes
-(segfault, ``os._exit``), blows its memory limit or runs past its time bound
-becomes a clear verdict for that exercise: one ERROR record per function.
+``CheckResult`` records back as JSON through a pipe. A crash inside a check
+is already a verdict for that check's function (``grader.runloop`` forks
+once more); a child that crashes outside the checks, blows its memory limit
+or runs past its time bound becomes a clear verdict for that exercise: one
+ERROR record per function.
 """
 
 from __future__ import annotations
