@@ -141,8 +141,8 @@ class SubmittedFunction:
         function = self._function()
         if not self.guarded:
             return self._run(function, args, kwargs)
-        if self.timed_out is not None:
-            raise CallLimit(self.timed_out)
+        if self.timed_out is not None:  # one wait for an endless loop is enough: its other checks end at once
+            raise CallLimit(self._not_run_after_time_out())
         try:
             with guarded_call(self.exercise.function(self.name).time_limit) as output:
                 try:
@@ -167,8 +167,18 @@ class SubmittedFunction:
         where = f", at {self.loaded.shown} line {line} ({code})" if line is not None else ""
         return Failure(
             Kind.LIMIT, f"{self.name} took longer than {seconds:g} s{where}: is there a loop that never ends? "
-            "Its other checks are skipped until you fix it", function=self.name, call=self.name,
+            "Its other checks are not run until you fix it", function=self.name, call=self.name,
             file=self.loaded.shown if line is not None else None, line=line, code=code,
+        )
+
+    def _not_run_after_time_out(self) -> Failure:
+        earlier = self.timed_out
+        where = f", at {earlier.file} line {earlier.line} ({earlier.code})" if earlier.line is not None else ""
+        seconds = self.exercise.function(self.name).time_limit
+        return Failure(
+            Kind.LIMIT, f"not run: {self.name} took longer than {seconds:g} s in an earlier check{where}; "
+            "fix that loop first", function=self.name, call=self.name, file=earlier.file, line=earlier.line,
+            code=earlier.code,
         )
 
     def _run(self, function: Callable, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
