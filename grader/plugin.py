@@ -58,6 +58,7 @@ _results_key = pytest.StashKey[list[CheckResult]]()
 _profile_key = pytest.StashKey[str]()
 _factory_key = pytest.StashKey[object]()
 _exercise_key = pytest.StashKey[dict]()
+_shown_key = pytest.StashKey[dict]()  # failure texts already shown in this run, with the check that showed each
 
 
 def set_submission_factory(config: pytest.Config, factory) -> None:
@@ -371,18 +372,33 @@ class _Crash:
 
 class FailureRepr:
     """How pytest shows a failed check: the record's text in the failures section, and its first line in
-    the short summary (``reprcrash.message``) so that section stays one line a check."""
+    the short summary (``reprcrash.message``) so that section stays one line a check.
 
-    def __init__(self, failure: Failure) -> None:
+    A text already shown for another check (a module that does not import fails every check alike) is
+    named, not repeated: ``shown`` maps each text to the first check that showed it, for the whole run.
+    """
+
+    def __init__(self, failure: Failure, shown: dict[str, str] | None = None, check: str = "") -> None:
         self.failure = failure
+        self.shown = shown
+        self.check = check
         self.reprcrash = _Crash(failure.summary.splitlines()[0] if failure.summary else "")
 
     def toterminal(self, tw) -> None:
-        for line in self.failure.text().splitlines():
+        text = self.failure.text()
+        first = self.shown.setdefault(text, self.check) if self.shown is not None else self.check
+        if first != self.check:
+            tw.line(f"the same as for {first} above")
+            return
+        for line in text.splitlines():
             tw.line(line)
 
     def __str__(self) -> str:
         return self.failure.text()
+
+
+def failure_repr(item: pytest.Item, failure: Failure) -> FailureRepr:
+    return FailureRepr(failure, item.config.stash.setdefault(_shown_key, {}), item.name)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: runs after Hypothesis adds its report sections
@@ -410,7 +426,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         _blame_a_failing_helper(item, function, failure)
     if failure is not None:
         _add_printed_output(failure)
-        report.longrepr = FailureRepr(failure)  # the explanation alone: no framework traceback
+        report.longrepr = failure_repr(item, failure)  # the explanation alone: no framework traceback
     if status == Status.NOT_STARTED:
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, failure.text() if failure else "")

@@ -147,7 +147,7 @@ def _reap(pid: int) -> int | None:
 
 
 def _log_report(session: pytest.Session, item: pytest.Item, message: dict) -> None:
-    from grader.plugin import FailureRepr, _results_key
+    from grader.plugin import _results_key, failure_repr
 
     data = message["report"]
     # JSON has no tuples: pytest wants its (file, line, text) ones back as they were
@@ -159,7 +159,7 @@ def _log_report(session: pytest.Session, item: pytest.Item, message: dict) -> No
     report = session.config.hook.pytest_report_from_serializable(config=session.config, data=data)
     for name, value in report.user_properties:  # the record's text, with its first line for the short summary
         if name == "tensorlings" and isinstance(value, dict) and value.get("failure") and report.failed:
-            report.longrepr = FailureRepr(Failure.from_json(value["failure"]))
+            report.longrepr = failure_repr(item, Failure.from_json(value["failure"]))
     session.config.stash[_results_key].extend(result_from_json(record) for record in message["records"])
     item.ihook.pytest_runtest_logreport(report=report)
 
@@ -215,11 +215,11 @@ def _advice(status: int | None) -> str:
 
 def _log_verdict(session: pytest.Session, item: pytest.Item, failure: Failure) -> None:
     """A check the child could not finish, reported as the plugin reports one (a WRONG verdict)."""
-    from grader.plugin import FailureRepr, _exercise_of, _results_key
+    from grader.plugin import _exercise_of, _results_key, failure_repr
 
     _, exercise = _exercise_of(item)
     report = pytest.TestReport(
-        item.nodeid, item.location, {name: 1 for name in item.keywords}, "failed", FailureRepr(failure), "call",
+        item.nodeid, item.location, {name: 1 for name in item.keywords}, "failed", failure_repr(item, failure), "call",
         user_properties=[("tensorlings", {"function": failure.function, "status": Status.WRONG.value,
                                           "failure": failure.to_json()})],
     )
