@@ -4,6 +4,12 @@ in a fresh pytest process, on a copy of the tiny course."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import pytest
+
 from tests.helpers import learner_copy, run_pytest
 
 FLIP = "def flip_hw(image):\n    return image.transpose(-2, -1)\n"
@@ -83,3 +89,42 @@ def test_last_failed_reruns_the_crashed_checks_only(tiny, tmp_path):
     assert "2 failed, 1 passed" in first.stdout
     again = run_pytest(tiny, "exercises/01_scale", "--impl", copy, "-p", "cacheprovider", "--lf")
     assert "2 failed" in again.stdout.splitlines()[-1] and "passed" not in again.stdout.splitlines()[-1]
+
+
+PROBE = """
+import os
+
+from grader import runloop
+from grader.plugin import set_submission_factory
+
+
+def pytest_configure(config):
+    if os.environ.get("PROBE_AS_GRADING"):
+        set_submission_factory(config, object)  # what a grading session does (grader.grading.session)
+
+
+def pytest_collection_finish(session):
+    registered = session.config.pluginmanager.has_plugin(runloop.PLUGIN_NAME)
+    with open(os.environ["PROBE_OUT"], "w") as out:
+        out.write(str(registered and runloop.applies(session)))
+"""
+
+
+@pytest.mark.parametrize(("args", "env", "forks"), [
+    ((), {}, True),
+    (("--pdb",), {}, False),
+    (("--trace",), {}, False),
+    (("-p", "no:tensorlings-fork"), {}, False),
+    (("--tensorlings-variants",), {}, False),
+    ((), {"PROBE_AS_GRADING": "1"}, False),
+    (("test_framework_own.py",), {}, False),
+    (("--collect-only",), {}, False),
+])
+def test_the_forked_run_loop_is_off_where_it_cannot_or_need_not_work(tiny, tmp_path, args, env, forks):
+    (tiny / "conftest.py").write_text(PROBE)
+    (tiny / "test_framework_own.py").write_text("def test_plain():\n    pass\n")
+    out = tmp_path / "forks.txt"
+    subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "exercises/01_scale", *args,
+                    "--impl", "solutions"], cwd=tiny, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                   env={**os.environ, "PROBE_OUT": str(out), **env})
+    assert out.read_text() == str(forks)
