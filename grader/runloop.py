@@ -25,9 +25,11 @@ import json
 import os
 import re
 import resource
+import select
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -85,58 +87,112 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
 # ---------------------------------------------------------------- the parent
 
 
+# Seconds past its limit a call may run before its process is ended: the timer inside should have
+# stopped it long before (grader.guard), unless the call is stuck in C code or blocks the timer's signal.
+STUCK_GRACE = 2.0
+
+
 def _run_in_child(session: pytest.Session, indexes: list[int]) -> list[int]:
     """Run ``indexes`` (of ``session.items``) in one child; the items still to run if it died."""
-    items = session.items
+    from grader import guard
+
     crash_log = tempfile.TemporaryFile()
+    clock = guard.CallClock()
     read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
+        guard.call_clock = clock
         _child(session, indexes, write_end, crash_log.fileno())
     os.close(write_end)
-    started: int | None = None
-    finished: set[int] = set()
-    done = False  # the child said it ran all it was given (an exit code of 0 alone may be os._exit(0))
+    follow = _Follower(session, indexes)
+    stuck: float | None = None
     try:
-        with os.fdopen(read_end, "rb") as messages:
-            for line in messages:
-                try:
-                    message = json.loads(line)
-                except ValueError:
-                    break  # a line cut short: the child died while writing it
-                kind, index = message["kind"], message.get("index")
-                if kind == "done":
-                    done = True
+        pending = b""
+        while not follow.done and not follow.stop:
+            ready, _, _ = select.select([read_end], [], [], 0.25)
+            if not ready:
+                stuck = clock.overdue(STUCK_GRACE)
+                if stuck is not None:
                     break
-                item = items[index]
-                if kind == "start":
-                    started = index
-                    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-                elif kind == "report":
-                    _log_report(session, item, message)
-                elif kind == "warning":
-                    _log_warning(item, message)
-                elif kind == "finish":
-                    finished.add(index)
-                    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
-                    if session.shouldfail or session.shouldstop:
-                        return []
+                continue
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                if not follow.take(line):
+                    break
+        if follow.stop:
+            return []
+        if stuck is not None:
+            _end_stuck_child(pid)
         status = _reap(pid)
         pid = None
-        left = [index for index in indexes if index not in finished]
-        if done or not left or session.shouldfail or session.shouldstop:
+        left = [index for index in indexes if index not in follow.finished]
+        if follow.done or not left or session.shouldfail or session.shouldstop:
             return []
         crash_log.seek(0)
-        return _after_a_crash(session, left, started, status, crash_log.read().decode(errors="replace"))
+        return _after_a_crash(session, left, follow.started, status, crash_log.read().decode(errors="replace"),
+                              stuck)
     finally:
         if pid is not None:  # Ctrl-C, -x or a failure here: never leave the child running
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             _reap(pid)
+        os.close(read_end)
         crash_log.close()
+        clock.memory.close()
+
+
+def _end_stuck_child(pid: int) -> None:
+    """SIGABRT first: faulthandler then writes where the call was stuck (the learner's line) before the end."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGABRT)
+        for _ in range(20):
+            if os.waitpid(pid, os.WNOHANG) != (0, 0):
+                return
+            time.sleep(0.05)
+        os.kill(pid, signal.SIGKILL)
+
+
+class _Follower:
+    """The parent's side of the pipe: each message from the child, logged with pytest's own hooks."""
+
+    def __init__(self, session: pytest.Session, indexes: list[int]) -> None:
+        self.session = session
+        self.started: int | None = None
+        self.finished: set[int] = set()
+        self.done = False  # the child said it ran all it was given (an exit code of 0 alone may be os._exit(0))
+        self.stop = False  # -x or --sw asked to stop
+
+    def take(self, line: bytes) -> bool:
+        """Log one message; False when nothing more should be read."""
+        try:
+            message = json.loads(line)
+        except ValueError:
+            return False  # a line cut short: the child died while writing it
+        kind, index = message["kind"], message.get("index")
+        if kind == "done":
+            self.done = True
+            return False
+        item = self.session.items[index]
+        if kind == "start":
+            self.started = index
+            item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+        elif kind == "report":
+            _log_report(self.session, item, message)
+        elif kind == "warning":
+            _log_warning(item, message)
+        elif kind == "finish":
+            self.finished.add(index)
+            item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+            if self.session.shouldfail or self.session.shouldstop:
+                self.stop = True
+                return False
+        return True
 
 
 def _reap(pid: int) -> int | None:
@@ -175,7 +231,7 @@ def _log_warning(item: pytest.Item, message: dict) -> None:
 
 
 def _after_a_crash(session: pytest.Session, left: list[int], started: int | None, status: int | None,
-                   crash_log: str) -> list[int]:
+                   crash_log: str, stuck: float | None = None) -> list[int]:
     """Verdicts for the check the child died in and its function's other checks; the items still to run."""
     items = session.items
     crashed = started if started in left else left[0]
@@ -183,13 +239,16 @@ def _after_a_crash(session: pytest.Session, left: list[int], started: int | None
     function = _function_of(item)
     same_function = [i for i in left if i != crashed and _function_of(items[i]) == function
                      and items[i].path == item.path]
-    if status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OUT_OF_MEMORY:
+    if stuck is not None:
+        why = f"took longer than {stuck:g} s and could not be interrupted (a long call into C code?)"
+    elif status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OUT_OF_MEMORY:
         why = f"used more than the {memory_ceiling(session.config) / 2**30:.1f} GiB of memory a run of the checks may add"
     else:
         why = ended_because(status) if status is not None else "ended without a verdict"
     where = _learner_line(item, crash_log)
     others = f" Its other {len(same_function)} check(s) were not run." if same_function else ""
-    summary = f"{function} {why}{where}, while running {item.name}.{_advice(status)}{others}"
+    advice = " The process running the checks was ended: is there a loop that never ends?" if stuck else _advice(status)
+    summary = f"{function} {why}{where}, while running {item.name}.{advice}{others}"
     failure = Failure(Kind.LIMIT, summary, function=function, call=function)
     if crashed != started:
         item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
@@ -200,7 +259,7 @@ def _after_a_crash(session: pytest.Session, left: list[int], started: int | None
         other = items[index]
         other.ihook.pytest_runtest_logstart(nodeid=other.nodeid, location=other.location)
         _log_verdict(session, other, Failure(
-            Kind.LIMIT, f"not run: {function} crashed the process in an earlier check ({item.name})",
+            Kind.LIMIT, f"not run: the process running the checks ended in an earlier check of {function} ({item.name})",
             function=function, call=function))
     return [i for i in left if i != crashed and i not in same_function]
 

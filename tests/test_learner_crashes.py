@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from tests.helpers import learner_copy, run_pytest
 
@@ -28,7 +29,7 @@ def test_a_segfault_ends_only_its_functions_checks_and_names_the_line(tiny, tmp_
     assert "double crashed with a segmentation fault (SIGSEGV)" in done.stdout
     assert "scale.py line 5 (return ctypes.string_at(0)), while running test_double_matches_reference" in done.stdout
     assert "Its other 1 check(s) were not run" in done.stdout
-    assert "not run: double crashed the process in an earlier check (test_double_matches_reference)" in done.stdout
+    assert "not run: the process running the checks ended in an earlier check of double (test_double_matches_reference)" in done.stdout
     assert "wrong" in _row(done.stdout, "double") and "0/2" in _row(done.stdout, "double")
     assert "passed" in _row(done.stdout, "flip_hw"), "a fresh child ran the other function's checks"
     assert "Fatal Python error" not in done.stdout + done.stderr and "Traceback" not in done.stdout
@@ -51,6 +52,21 @@ def test_without_the_forked_run_loop_a_crash_ends_the_whole_run(tiny, tmp_path):
                       "-p", "no:tensorlings-fork")
     assert done.returncode == 3
     assert "checks passed" not in done.stdout
+
+
+def test_a_call_the_timer_cannot_interrupt_is_ended_from_outside(tiny, tmp_path):
+    """The time limit's signal, blocked here, cannot stop the loop: the parent ends the child past the limit."""
+    manifest = tiny / "course.yml"
+    data = yaml.safe_load(manifest.read_text())
+    data["exercises"][0]["functions"][0]["time_limit"] = 0.5
+    manifest.write_text(yaml.safe_dump(data, sort_keys=False))
+    source = ("import signal\n\n\ndef double(x):\n    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
+              "    while True:\n        pass\n\n\n" + FLIP)
+    done = run_pytest(tiny, "exercises/01_scale", "--impl", str(learner_copy(tmp_path / "me", source)))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "double took longer than 0.5 s and could not be interrupted" in done.stdout
+    assert "scale.py line 6 (while True:), while running test_double_matches_reference" in done.stdout
+    assert "passed" in _row(done.stdout, "flip_hw")
 
 
 def test_sys_exit_is_the_learners_crash_not_a_grader_error(tiny, tmp_path):
