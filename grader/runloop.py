@@ -8,11 +8,14 @@ records back through a pipe, as JSON lines; the parent logs them with the
 usual hooks, so the terminal, ``-x``, ``--lf`` and the end-of-run table work
 as in a plain run. If the child dies during a check, the parent writes a
 verdict for that check and the function's remaining checks, then forks a
-fresh child for the rest.
+fresh child for the rest. A call that the timer inside the child cannot
+interrupt (``grader.guard``: stuck in C code, or its signal blocked) is
+ended from here, ``STUCK_GRACE`` seconds past its limit.
 
 Registered by ``grader.plugin`` as ``tensorlings-fork``; off where it cannot
-or need not work: no ``os.fork`` (Windows), ``--pdb``/``--trace`` (a debugger
-wants this process), grading (its workers sandbox student code already),
+or need not work: anywhere but Linux (Windows has no ``fork``, and macOS
+cannot fork safely once Apple's frameworks are loaded), ``--pdb`` and
+``--trace`` (a debugger wants this process), grading (its workers sandbox student code already),
 validate and release recording (they keep state in this process), and any run
 with a test that is not a course check (the framework's own tests).
 ``-p no:tensorlings-fork`` turns it off by hand.
@@ -58,7 +61,7 @@ def applies(session: pytest.Session) -> bool:
     from grader.plugin import _factory_key
 
     return bool(
-        hasattr(os, "fork")
+        sys.platform.startswith("linux")  # macOS forks unsafely once frameworks have started threads
         and session.items
         and not config.option.collectonly
         and not (session.testsfailed and not config.option.continue_on_collection_errors)
