@@ -13,6 +13,8 @@ import yaml
 
 from tests.helpers import learner_copy, run_pytest
 
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the forked run loop is Linux only")
+
 FLIP = "def flip_hw(image):\n    return image.transpose(-2, -1)\n"
 DOUBLE = "def double(x):\n    return x * 2\n"
 SEGFAULT = "import ctypes\n\n\ndef double(x):\n    return ctypes.string_at(0)\n\n\n" + FLIP
