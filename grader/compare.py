@@ -144,6 +144,8 @@ class Difference:
 def _returned(kind: str, actual: str, expected: str, suffix: str = "") -> Difference:
     """``returned shape (2, 3); expected (3, 2)``: the parts keep the qualifier on both sides."""
     qualifier = actual.split(" ", 1)[0] + " " if kind in ("shape", "dtype") and " " in actual else ""
+    if kind == "type" and actual == "None" and expected != "None":
+        suffix = " (None is what a function gives back when it ends without a return)" + suffix
     return Difference(kind, f"returned {actual}; expected {expected}{suffix}", actual, qualifier + expected)
 
 

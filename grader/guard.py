@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import mmap
 import signal
+import struct
 import threading
+import time
 from collections.abc import Iterator
 
 SHOWN_LINES = 30  # of a learner's printed output, with a failing check
@@ -56,6 +59,30 @@ class BoundedOutput(io.TextIOBase):
         return "\n".join(shown) + more
 
 
+class CallClock:
+    """When the running call began and its limit, in memory a forked parent reads (grader.runloop): if the
+    timer cannot interrupt the call (a long call into C code, SIGALRM blocked), the parent ends the process."""
+
+    _LAYOUT = struct.Struct("dd")
+
+    def __init__(self) -> None:
+        self.memory = mmap.mmap(-1, self._LAYOUT.size)  # anonymous and shared: a forked child writes, we read
+
+    def started(self, seconds: float) -> None:
+        self.memory[:] = self._LAYOUT.pack(time.monotonic(), seconds)
+
+    def stopped(self) -> None:
+        self.memory[:] = self._LAYOUT.pack(0.0, 0.0)
+
+    def overdue(self, grace: float) -> float | None:
+        """The running call's limit, when it has run ``grace`` seconds past it; else None."""
+        began, seconds = self._LAYOUT.unpack(self.memory[:])
+        return seconds if began and time.monotonic() - began > seconds + grace else None
+
+
+call_clock: CallClock | None = None  # set in a child of grader.runloop
+
+
 @contextlib.contextmanager
 def guarded_call(seconds: float) -> Iterator[BoundedOutput]:
     """Run the block with a time limit (main thread only) and the learner's prints captured."""
@@ -67,10 +94,14 @@ def guarded_call(seconds: float) -> Iterator[BoundedOutput]:
 
         previous = signal.signal(signal.SIGALRM, interrupt)
         signal.setitimer(signal.ITIMER_REAL, seconds)
+    if call_clock is not None:
+        call_clock.started(seconds)
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             yield output
     finally:
+        if call_clock is not None:
+            call_clock.stopped()
         if timer:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)

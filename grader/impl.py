@@ -141,8 +141,8 @@ class SubmittedFunction:
         function = self._function()
         if not self.guarded:
             return self._run(function, args, kwargs)
-        if self.timed_out is not None:
-            raise CallLimit(self.timed_out)
+        if self.timed_out is not None:  # one wait for an endless loop is enough: its other checks end at once
+            raise CallLimit(self._not_run_after_time_out())
         try:
             with guarded_call(self.exercise.function(self.name).time_limit) as output:
                 try:
@@ -167,8 +167,18 @@ class SubmittedFunction:
         where = f", at {self.loaded.shown} line {line} ({code})" if line is not None else ""
         return Failure(
             Kind.LIMIT, f"{self.name} took longer than {seconds:g} s{where}: is there a loop that never ends? "
-            "Its other checks are skipped until you fix it", function=self.name, call=self.name,
+            "Its other checks are not run until you fix it", function=self.name, call=self.name,
             file=self.loaded.shown if line is not None else None, line=line, code=code,
+        )
+
+    def _not_run_after_time_out(self) -> Failure:
+        earlier = self.timed_out
+        where = f", at {earlier.file} line {earlier.line} ({earlier.code})" if earlier.line is not None else ""
+        seconds = self.exercise.function(self.name).time_limit
+        return Failure(
+            Kind.LIMIT, f"not run: {self.name} took longer than {seconds:g} s in an earlier check{where}; "
+            "fix that loop first", function=self.name, call=self.name, file=earlier.file, line=earlier.line,
+            code=earlier.code,
         )
 
     def _run(self, function: Callable, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
@@ -182,10 +192,20 @@ class SubmittedFunction:
                     function=self.name,
                 ) from None
             raise self._crash(error, args, kwargs) from None
+        except MemoryError as error:
+            crash = self._crash(error, args, kwargs)
+            error.__traceback__ = None  # its frames hold what filled the memory: let it go now
+            crash.failure.notes.append("it asked for more memory than one check may use: is a list or tensor "
+                                       "growing without end, or far larger than its inputs?")
+            raise crash from None
         except Exception as error:  # noqa: BLE001 - the learner's bug, reported in their terms
             raise self._crash(error, args, kwargs) from None
+        except SystemExit as error:  # sys.exit() or exit() in the learner's code ends this check, not pytest
+            crash = self._crash(error, args, kwargs)
+            crash.failure.notes.append("sys.exit() and exit() end the whole program: a function returns its answer")
+            raise crash from None
 
-    def _crash(self, error: Exception, args, kwargs) -> Mismatch:
+    def _crash(self, error: BaseException, args, kwargs) -> Mismatch:
         return Mismatch(crash_failure(self.name, error, self.loaded.path, self.loaded.shown,
                                       describe_arguments(self._function(), args, kwargs)))
 

@@ -3,9 +3,11 @@ hang or kill the caller.
 
 The parent imports torch, pytest and the framework once; each run forks, and
 the child runs the checks with ``grader.runner.run_checks`` and sends the
-``CheckResult`` records back as JSON through a pipe. A child that crashes
-(segfault, ``os._exit``), blows its memory limit or runs past its time bound
-becomes a clear verdict for that exercise: one ERROR record per function.
+``CheckResult`` records back as JSON through a pipe. A crash inside a check
+is already a verdict for that check's function (``grader.runloop`` forks
+once more); a child that crashes outside the checks, blows its memory limit
+or runs past its time bound becomes a clear verdict for that exercise: one
+ERROR record per function.
 """
 
 from __future__ import annotations
@@ -129,25 +131,28 @@ class Run:
                 return results
             except (ValueError, KeyError, TypeError):
                 pass
-        if status is not None and os.WIFSIGNALED(status):
-            number = os.WTERMSIG(status)
-            name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-            if number == signal.SIGKILL:
-                why = "was killed (SIGKILL), most likely for using too much memory"
-            elif number == signal.SIGSEGV:
-                why = "crashed with a segmentation fault (SIGSEGV), as a C extension does on a bad pointer or index"
-            else:
-                why = f"was ended by signal {name}"
-        elif status is not None and os.WIFEXITED(status):
-            why = f"ended the process with exit code {os.WEXITSTATUS(status)} (os._exit or sys.exit in your code?)"
-        else:
-            why = "ended without a verdict"
+        why = ended_because(status) if status is not None else "ended without a verdict"
         return self._verdict(why)
 
     def _verdict(self, why: str) -> list[CheckResult]:
         summary = f"the checks of {self.exercise} did not finish: running your code {why}"
         return [CheckResult(self.exercise, name, f"{self.exercise}::{name}", Status.ERROR,
                             Failure(Kind.LIMIT, summary, function=name)) for name in self.functions]
+
+
+def ended_because(status: int) -> str:
+    """How a child process ended, from its ``waitpid`` status, in a learner's words (after "running your code")."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+        if number == signal.SIGKILL:
+            return "was killed (SIGKILL), most likely for using too much memory"
+        if number == signal.SIGSEGV:
+            return "crashed with a segmentation fault (SIGSEGV), as a C extension does on a bad pointer or index"
+        return f"was ended by signal {name}"
+    if os.WIFEXITED(status):
+        return f"ended the process with exit code {os.WEXITSTATUS(status)} (os._exit or sys.exit in your code?)"
+    return "ended without a verdict"
 
 
 def start(test_path: Path, exercise: str, functions: list[str], *, seconds: float,
@@ -169,7 +174,7 @@ def _child(fd: int, test_path: Path, impl: str | None, options: tuple[str, ...])
     code = 0
     try:
         os.setpgid(0, 0)  # its own group: a terminal's Ctrl-C reaches the parent, which decides
-        _end_with_parent()
+        end_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDWR)
         for target in (0, 1, 2):  # prints at C level or os.write(1) must not draw over the parent's screen
@@ -212,7 +217,7 @@ def _run_checks(test_path: Path, impl: str | None, options: tuple[str, ...]) -> 
     return Collector.results
 
 
-def _end_with_parent() -> None:
+def end_with_parent() -> None:
     """Linux: the kernel ends this child when its parent dies (a closed terminal, a killed watch), since
     being in its own process group it would not get the terminal's hang-up."""
     if not sys.platform.startswith("linux"):

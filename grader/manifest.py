@@ -59,8 +59,11 @@ class Function(_Strict):
         description="checks (test names) whose details the student never sees: a grade shows only that they "
         "passed or failed, and Gradescope shows a function whose checks are all hidden after the due date",
     )
+    # 3 s: the reference's slowest call on the course takes 55 ms on a loaded 2-core machine, so a correct
+    # but loop-heavy answer has a margin of about 50 times, and a learner with an endless loop waits 3 s,
+    # not 5, for the verdict. Starting CUDA happens before the call (grader.plugin), never inside it.
     time_limit: float = Field(
-        default=5.0, gt=0, le=600,
+        default=3.0, gt=0, le=600,
         description="seconds one call of the learner's function may run in a learner's check before it is "
         "stopped as an endless loop (grading has its own --timeout)",
     )

@@ -58,6 +58,7 @@ _results_key = pytest.StashKey[list[CheckResult]]()
 _profile_key = pytest.StashKey[str]()
 _factory_key = pytest.StashKey[object]()
 _exercise_key = pytest.StashKey[dict]()
+_shown_key = pytest.StashKey[dict]()  # failure texts already shown in this run, with the check that showed each
 
 
 def set_submission_factory(config: pytest.Config, factory) -> None:
@@ -83,6 +84,11 @@ def available_devices() -> list[str]:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("tensorlings")
     group.addoption("--impl", default=None, metavar="PATH", help=IMPL_HELP)
+    group.addoption(
+        "--memory-limit", type=float, default=None, metavar="GIB",
+        help="memory one run of the checks may add, in GiB, before your function gets a MemoryError "
+        "(default: half of this machine's memory)",
+    )
     group.addoption(
         "--tensorlings-variants",
         action="store_true",
@@ -125,6 +131,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_results_key] = []
     _check_impl_option(config)
     # Checks use tiny tensors, where a second thread only adds overhead (a 17 ms max(dim) became 5 us).
+    # Checks run in forked children (grader.runloop), and a child cannot use CUDA once this process has
+    # started it: asking whether a GPU exists must ask NVML, which starts nothing.
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
     import torch
 
     torch.set_num_threads(1)
@@ -146,10 +155,13 @@ def pytest_configure(config: pytest.Config) -> None:
         recorder = replay.Recorder(Path(config.getoption("tensorlings_record")))
     # Whether checks draw, record or replay is this run's own: @check reads it when a test runs.
     config.stash[MODE_KEY] = replay.for_run(recorder)
-    from grader import test_modules
+    from grader import runloop, test_modules
 
     if not config.pluginmanager.is_registered(test_modules):
         config.pluginmanager.register(test_modules, "tensorlings-test-modules")
+    # Checks run in a forked child (grader.runloop): `-p no:tensorlings-fork` blocks it by name.
+    if not config.pluginmanager.is_registered(runloop) and not config.pluginmanager.is_blocked(runloop.PLUGIN_NAME):
+        config.pluginmanager.register(runloop, runloop.PLUGIN_NAME)
 
 
 def _course(config: pytest.Config, path: Path) -> CourseTree | None:
@@ -300,8 +312,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     printed.clear()
     if item.get_closest_marker("gpu") and available_devices() == ["cpu"]:
         pytest.skip(GPU_SKIP_REASON)
+    _start_cuda_before_the_learners_call(item)
     if item.get_closest_marker("in_process") and item.config.stash.get(_factory_key, None) is not None:
         pytest.skip(IN_PROCESS_SKIP_REASON)
+
+
+def _start_cuda_before_the_learners_call(item: pytest.Item) -> None:
+    """Starting CUDA takes a second or more: done here, it never counts against the learner's time limit."""
+    callspec = getattr(item, "callspec", None)
+    wants_cuda = item.get_closest_marker("gpu") is not None or (callspec and callspec.params.get("device") == "cuda")
+    if wants_cuda and "cuda" in available_devices():
+        import torch
+
+        torch.cuda.init()
 
 
 def _function_of(item: pytest.Item) -> str | None:
@@ -349,18 +372,33 @@ class _Crash:
 
 class FailureRepr:
     """How pytest shows a failed check: the record's text in the failures section, and its first line in
-    the short summary (``reprcrash.message``) so that section stays one line a check."""
+    the short summary (``reprcrash.message``) so that section stays one line a check.
 
-    def __init__(self, failure: Failure) -> None:
+    A text already shown for another check (a module that does not import fails every check alike) is
+    named, not repeated: ``shown`` maps each text to the first check that showed it, for the whole run.
+    """
+
+    def __init__(self, failure: Failure, shown: dict[str, str] | None = None, check: str = "") -> None:
         self.failure = failure
+        self.shown = shown
+        self.check = check
         self.reprcrash = _Crash(failure.summary.splitlines()[0] if failure.summary else "")
 
     def toterminal(self, tw) -> None:
-        for line in self.failure.text().splitlines():
+        text = self.failure.text()
+        first = self.shown.setdefault(text, self.check) if self.shown is not None else self.check
+        if first != self.check:
+            tw.line(f"the same as for {first} above")
+            return
+        for line in text.splitlines():
             tw.line(line)
 
     def __str__(self) -> str:
         return self.failure.text()
+
+
+def failure_repr(item: pytest.Item, failure: Failure) -> FailureRepr:
+    return FailureRepr(failure, item.config.stash.setdefault(_shown_key, {}), item.name)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: runs after Hypothesis adds its report sections
@@ -388,7 +426,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         _blame_a_failing_helper(item, function, failure)
     if failure is not None:
         _add_printed_output(failure)
-        report.longrepr = FailureRepr(failure)  # the explanation alone: no framework traceback
+        report.longrepr = failure_repr(item, failure)  # the explanation alone: no framework traceback
     if status == Status.NOT_STARTED:
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, failure.text() if failure else "")

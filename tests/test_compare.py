@@ -183,3 +183,11 @@ def test_a_shape_list_changed_in_place_is_caught_and_one_left_alone_is_not():
     with pytest.raises(Mismatch, match="changed its input argument 1") as caught:
         agree(padded_in_place, padded, [2, 3], 4)
     assert caught.value.kind == "mutated"
+
+
+def test_a_none_answer_says_how_a_function_comes_to_return_none():
+    for expected in (torch.tensor([1.0]), (1, 2), 3):
+        found = difference(None, expected)
+        assert found is not None and found.kind == "type"
+        assert found.text.startswith("returned None; expected") and "ends without a return" in found.text
+    assert "without a return" not in difference(3, None).text, "only a None answer gets the note"

@@ -33,6 +33,19 @@ def test_an_endless_loop_fails_its_function_at_its_line_and_the_run_goes_on(tiny
     assert "Traceback" not in done.stdout and "@seed" not in done.stdout
 
 
+def test_a_function_that_timed_out_is_not_called_again_by_its_other_checks(tiny, tmp_path):
+    """Only its first call loops: had the second check called it again, that check would pass."""
+    _set_time_limit(tiny, "double", 0.5)
+    source = ("calls = []\n\n\ndef double(x):\n    calls.append(1)\n    while len(calls) == 1:\n        pass\n"
+              "    return x * 2\n\n\n" + FLIP)
+    done = run_pytest(tiny, "exercises/01_scale", "--impl", str(learner_copy(tmp_path / "me", source)))
+    assert done.returncode == 1, done.stdout
+    assert "double took longer than 0.5 s, at " in done.stdout and "Its other checks are not run" in done.stdout
+    assert "not run: double took longer than 0.5 s in an earlier check, at " in done.stdout
+    assert "scale.py line 6 (while len(calls) == 1:); fix that loop first" in done.stdout
+    assert "0/2" in done.stdout[done.stdout.index("checks passed"):].split("double", 1)[1].splitlines()[0]
+
+
 def test_prints_are_cut_and_shown_only_with_a_failing_check(tiny, tmp_path):
     noisy = "def double(x):\n    for i in range(1000):\n        print('step', i)\n    return x * {factor}\n\n\n" + FLIP
     wrong = run_pytest(tiny, "exercises/01_scale", "--impl", str(learner_copy(tmp_path / "wrong", noisy.format(factor=3))))

@@ -61,7 +61,7 @@ def test_a_check_that_ends_its_process_or_is_stopped_with_ctrl_c_leaves_watch_ru
     course, terminal = watching
     terminal.expect_new()
     _save(course, EXITING)
-    terminal.wait_for("did not finish", "exit code 7", "os._exit")
+    terminal.wait_for("ended the process with exit code 7", "os._exit")
     assert terminal.process.poll() is None
 
     _time_limit(course, 600)  # only Ctrl-C can end this check
