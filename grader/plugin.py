@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, Phase, settings
 from grader.checks import MARKER, mode_of
 from grader.course import CourseError, CourseTree, NoCourse, load_course
 from grader.failures import failure_of, first_outcome, status_of
+from grader.hypothesis_constants import keep_framework_constants_out
 from grader.results import CheckResult, Failure, Status
 
 IMPL_HELP = (
@@ -121,6 +122,9 @@ def _check_impl_option(config: pytest.Config) -> None:
     except CourseError:
         pass
     raise pytest.UsageError(f"--impl {chosen}: no such folder. {IMPL_HELP}")
+
+
+keep_framework_constants_out()  # the cases a seed draws depend on the course, not on the framework's source
 
 
 def pytest_configure(config: pytest.Config) -> None:
