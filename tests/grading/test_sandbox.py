@@ -228,3 +228,24 @@ def test_cuda_is_not_started_in_the_fork_server_before_it_forks_a_worker(tmp_pat
     in_server = [value for pid, value in answers if int(pid) == server_pid]
     assert in_server and set(in_server) == {"False"}
     assert not torch.cuda.is_initialized()
+
+
+def test_a_worker_inherits_the_fork_servers_objects_frozen(tmp_path, exercise):
+    """The garbage collector of a worker never walks what the fork server loaded (torch, the framework):
+    a worker that inherited a collector due for a full collection spent ~100 ms of CPU walking them."""
+    import gc
+
+    gc.unfreeze()  # as a grading run's process is when it starts its fork server (this test process froze)
+    try:
+        fork_server = ForkServer(tmp_path / "server.sock", Sandbox(), Limits(call_seconds=20.0, scratch_bytes=32 << 20))
+        fork_server.start()
+    finally:
+        gc.freeze()
+    try:
+        source = _replace("import gc\nreturn (gc.get_freeze_count(),)")
+        student = _student(tmp_path, fork_server, exercise, "frozen", source, free_uid_base(1))
+        (frozen,) = student.contiguous_strides((2, 3))
+        student.context.stop_worker()
+    finally:
+        fork_server.stop()
+    assert frozen > 10_000   # torch alone brings hundreds of thousands of objects
