@@ -191,3 +191,27 @@ def test_a_none_answer_says_how_a_function_comes_to_return_none():
         assert found is not None and found.kind == "type"
         assert found.text.startswith("returned None; expected") and "ends without a return" in found.text
     assert "without a return" not in difference(3, None).text, "only a None answer gets the note"
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.int64, torch.uint8, torch.bool,
+                                   torch.complex64])
+@pytest.mark.parametrize("nudge", [0.0, 1e-7, 1e-5, 1e-2, 1.0, float("nan"), float("inf")])
+def test_the_quick_closeness_rule_is_assert_closes_rule(dtype, nudge):
+    """Comparison judges plain tensors with torch.isclose itself (no mismatch report to build): it must say
+    what torch.testing.assert_close says, for close, not close, NaN and infinite values alike."""
+    from grader.compare import _all_close, tolerances
+
+    base = torch.tensor([0.0, 1.0, -2.5, 1000.0, float("nan")]).to(dtype) if dtype.is_floating_point or \
+        dtype.is_complex else torch.tensor([0, 1, 2, 3, 4]).to(dtype)
+    other = base.clone()
+    if dtype.is_floating_point or dtype.is_complex:
+        other[2] = other[2] + nudge
+    elif nudge:
+        other[2] = 1 if dtype == torch.bool else other[2] + 1
+    rtol, atol = tolerances(base, other, None, None)
+    try:
+        torch.testing.assert_close(other, base, rtol=rtol, atol=atol, equal_nan=True)
+        expected = True
+    except AssertionError:
+        expected = False
+    assert _all_close(other, base, rtol, atol) is expected
