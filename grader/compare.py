@@ -395,7 +395,9 @@ def agree(
     pristine_args, pristine_kwargs = _clone(args), _clone(kwargs)
     oracle_args, oracle_kwargs = _clone(args), _clone(kwargs)
     signature_source = expected_fn if hasattr(expected_fn, "__signature__") else actual_fn
-    inputs = describe_arguments(signature_source, pristine_args, pristine_kwargs)
+
+    def inputs() -> str:  # only a failure shows them: most calls pass
+        return describe_arguments(signature_source, pristine_args, pristine_kwargs)
 
     call = getattr(actual_fn, "call", None)
     try:
@@ -411,7 +413,7 @@ def agree(
     def fail(kind: str, summary: str, same_failure: Callable[[CallOutcome], bool], **parts: str | None) -> None:
         mistake = _matching_mistake(mistakes_from or expected_fn, pristine_args, pristine_kwargs, same_failure,
                                     learner_names(actual_fn))
-        failure = Failure(Kind(kind), summary, function=name, call=name, inputs=inputs, **parts)
+        failure = Failure(Kind(kind), summary, function=name, call=name, inputs=inputs(), **parts)
         raise Mismatch(failure, mistake=mistake, expected=expected, actual=actual)
 
     def same_answer(theirs: CallOutcome) -> bool:
@@ -419,12 +421,12 @@ def agree(
 
     found = difference(actual, expected, rtol=rtol, atol=atol)
     if found:
-        fail(found.kind, f"{name} {found.text}, for {inputs}" + (f": {why}" if why else ""), same_answer,
+        fail(found.kind, f"{name} {found.text}, for {inputs()}" + (f": {why}" if why else ""), same_answer,
              actual=found.actual, expected=found.expected, detail=found.detail, why=why)
     if inputs_unchanged and outcome.mutated:
         changed = f"changed its input {', '.join(sorted(outcome.mutated))}"
         advice = "work on a copy or use out-of-place operations (no trailing underscore)"
-        fail("mutated", f"{name} {changed}, for {inputs}: {advice}",
+        fail("mutated", f"{name} {changed}, for {inputs()}: {advice}",
              lambda theirs: same_answer(theirs) and bool(theirs.mutated),
              actual=changed, expected="its inputs left as they were", why=advice)
     if view_of is not None:
@@ -433,7 +435,7 @@ def agree(
         if not is_view:
             advice = ("permute, transpose, view and slicing give views; contiguous(), clone() and reshape of a "
                       "non-contiguous tensor copy")
-            fail("view", f"{name} returned a copy, for {inputs}; expected a view that shares memory with its input "
+            fail("view", f"{name} returned a copy, for {inputs()}; expected a view that shares memory with its input "
                  f"({advice})", lambda theirs: same_answer(theirs) and not theirs.views,
                  actual="a copy", expected="a view that shares memory with its input", why=advice)
     return actual
