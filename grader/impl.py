@@ -104,6 +104,9 @@ class SubmittedFunction:
         self.guarded = guarded  # a learner's run: a time limit per call, prints kept apart (see grader.guard)
         self.timed_out: Failure | None = None
         self._checked = False
+        # Whether a call also works out what it did to its arguments (a copy before, a comparison after).
+        # A grading worker does not: the grader works that out from what comes back, never from its word.
+        self.observe = True
 
     def _function(self) -> Callable:
         if self.override is not None:
@@ -183,7 +186,7 @@ class SubmittedFunction:
 
     def _run(self, function: Callable, args: Sequence[Any], kwargs: Mapping[str, Any]) -> CallOutcome:
         try:
-            return run_local(function, args, kwargs)
+            return run_local(function, args, kwargs) if self.observe else CallOutcome(function(*args, **kwargs))
         except NotImplementedError as error:
             if self.override is None and _line_in(error, self.loaded.path) is not None:
                 raise NotStarted(
