@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import load_course
 from grader.grading import engine
 from grader.grading.worker import Limits
+from tests.grading.cluster_fixtures import golden_class, local_cluster, tiny_course
 from tests.helpers import FIXTURES
 
 distributed = pytest.importorskip("distributed", reason="the cluster tests need the 'cluster' extra (dask)")
@@ -27,31 +27,18 @@ distributed = pytest.importorskip("distributed", reason="the cluster tests need 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not hasattr(os, "fork"), reason="grading needs fork (Linux)")]
 
-STUDENTS = FIXTURES / "golden" / "students"
-
-
 @pytest.fixture(scope="module")
 def cluster():
-    # No client of the test's own stays open while grading runs: the grading run's client must be the
-    # only one in this process (two clients on two event loops make distributed's futures misbehave).
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, protocol="tcp",
-                                  dashboard_address=None) as local:
-        assert local.scheduler_address.startswith("tcp://")
+    with local_cluster() as local:
         yield local
 
 
 @pytest.fixture
 def course(tmp_path: Path):
-    root = tmp_path / "tiny"
-    shutil.copytree(FIXTURES / "tiny", root)
-    return load_course(root)
+    return tiny_course(tmp_path)
 
 
-def _class(folder: Path, names: dict[str, str]) -> Path:
-    """A class of students copied from the golden ones: {new name: golden name}."""
-    for name, golden in names.items():
-        shutil.copytree(STUDENTS / golden, folder / name)
-    return folder
+_class = golden_class
 
 
 def _options(**more) -> engine.Options:

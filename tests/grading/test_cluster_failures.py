@@ -9,46 +9,35 @@ them in summary.html and exits with the grader-error status.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from grader.cli import main
-from grader.course import load_course
 from grader.grading import cluster as cluster_module
 from grader.grading import engine
 from grader.grading.cli import GRADER_ERROR_EXIT
 from grader.grading.errors import GraderFailure
 from grader.grading.worker import Limits
-from tests.helpers import FIXTURES
+from tests.grading.cluster_fixtures import golden_class, local_cluster, tiny_course
 
 distributed = pytest.importorskip("distributed", reason="the cluster tests need the 'cluster' extra (dask)")
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not hasattr(os, "fork"), reason="grading needs fork (Linux)")]
 
-STUDENTS = FIXTURES / "golden" / "students"
-
-
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, protocol="tcp",
-                                  dashboard_address=None) as local:
+    with local_cluster() as local:
         yield local
 
 
 @pytest.fixture
 def course(tmp_path: Path):
-    root = tmp_path / "tiny"
-    shutil.copytree(FIXTURES / "tiny", root)
-    return load_course(root)
+    return tiny_course(tmp_path)
 
 
-def _class(folder: Path, names: dict[str, str]) -> Path:
-    for name, golden in names.items():
-        shutil.copytree(STUDENTS / golden, folder / name)
-    return folder
+_class = golden_class
 
 
 def _failing_for(unlucky: str):
