@@ -92,6 +92,11 @@ def _line_in(error: BaseException, path: Path) -> int | None:
     return frames[-1].lineno if frames else None
 
 
+# Functions whose call ran out of memory since the run loop last looked (see grader.runloop): freed
+# memory does not always go back to the system, so the checks after them run in a fresh process.
+exhausted: list[str] = []
+
+
 class SubmittedFunction:
     """A learner's function as the checks see it."""
 
@@ -196,6 +201,7 @@ class SubmittedFunction:
                 ) from None
             raise self._crash(error, args, kwargs) from None
         except MemoryError as error:
+            exhausted.append(self.name)  # the heap it grew may stay grown: the run loop starts afresh
             crash = self._crash(error, args, kwargs)
             error.__traceback__ = None  # its frames hold what filled the memory: let it go now
             crash.failure.notes.append("it asked for more memory than one check may use: is a list or tensor "

@@ -137,6 +137,8 @@ def _run_in_child(session: pytest.Session, indexes: list[int]) -> list[int]:
         left = [index for index in indexes if index not in follow.finished]
         if follow.done or not left or session.shouldfail or session.shouldstop:
             return []
+        if follow.afresh:
+            return left
         crash_log.seek(0)
         return _after_a_crash(session, left, follow.started, status, crash_log.read().decode(errors="replace"),
                               stuck)
@@ -170,6 +172,7 @@ class _Follower:
         self.finished: set[int] = set()
         self.done = False  # the child said it ran all it was given (an exit code of 0 alone may be os._exit(0))
         self.stop = False  # -x or --sw asked to stop
+        self.afresh = False  # the child asked for a fresh one to run the rest (a call ran out of memory)
 
     def take(self, line: bytes) -> bool:
         """Log one message; False when nothing more should be read."""
@@ -180,6 +183,9 @@ class _Follower:
         kind, index = message["kind"], message.get("index")
         if kind == "done":
             self.done = True
+            return False
+        if kind == "afresh":
+            self.afresh = True
             return False
         item = self.session.items[index]
         if kind == "start":
@@ -342,12 +348,19 @@ def _child(session: pytest.Session, indexes: list[int], fd: int, crash_log: int)
         sender = _Sender(session, os.fdopen(fd, "w", buffering=1))
         session.config.pluginmanager.register(sender, "tensorlings-fork-sender")
         items = [session.items[i] for i in indexes]
+        from grader.impl import exhausted
+
         for position, item in enumerate(items):
             nextitem = items[position + 1] if position + 1 < len(items) else None
             sender.index = indexes[position]
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             if session.shouldfail or session.shouldstop:
                 break
+            if exhausted and nextitem is not None:
+                # A learner's call ran out of memory: what it grew may not have gone back to the system,
+                # and the next checks would fail for want of it. A fresh child runs the rest.
+                sender.send({"kind": "afresh"})
+                os._exit(_DONE)
         sender.send({"kind": "done"})
         code = _DONE
     except MemoryError:  # the learner's allocations left none for the checks themselves
