@@ -134,14 +134,13 @@ class _WorkerCourse:
                 self.batches[exercise.id] = Batch.from_recording(exercise, cases)
 
     def grade(self, student: str, files: dict[str, bytes], notes: Sequence[str]) -> dict:
-        from grader.grading.session import CollectedSession, GradingPlugin, grade_student
+        from grader.grading.session import CollectedSession, grade_student
 
         with self.lock:
             if self.server is None:
                 self._start()
             if self.collected is None or not self.collected.usable:
-                self.collected = CollectedSession(self.tree, self.exercises, self.bundle.profile,
-                                                  GradingPlugin(self.tree, self.batches))
+                self.collected = CollectedSession(self.tree, self.exercises, self.bundle.profile, self.batches)
             source = self.work / "in" / student
             shutil.rmtree(source, ignore_errors=True)
             for key, data in files.items():

@@ -23,7 +23,7 @@ from grader.grading import session
 from grader.grading.errors import GradingError
 from grader.grading.intake import Entry
 from grader.grading.remote import Batch
-from grader.grading.session import CollectedSession, GradingPlugin, grade_student
+from grader.grading.session import CollectedSession, grade_student
 from grader.grading.storage import publish_graded
 from grader.grading.worker import Limits
 from grader.manifest import Exercise
@@ -108,8 +108,7 @@ def _collect(settings: SlotSettings, batches: dict[str, Batch]) -> CollectedSess
     """The course's tests collected once for every slot (each forked slot runs its own copy). None when
     they cannot be: each slot tries again and tells every student why (a course error, never theirs)."""
     try:
-        return CollectedSession(settings.tree, settings.exercises, settings.profile,
-                                GradingPlugin(settings.tree, batches))
+        return CollectedSession(settings.tree, settings.exercises, settings.profile, batches)
     except Exception:  # noqa: BLE001 - reported per student by the slots, as it was found
         return None
 
@@ -149,7 +148,7 @@ def _grade_in_slot(entry: Entry) -> SlotResult:
         if slot.collected is None or not slot.collected.usable:
             # Not collected before the fork, or broken by an error of pytest's own: collect again here.
             # An error is the course's, and every student of the slot is told.
-            slot.collected = CollectedSession(s.tree, s.exercises, s.profile, GradingPlugin(s.tree, slot.batches))
+            slot.collected = CollectedSession(s.tree, s.exercises, s.profile, slot.batches)
         grade = grade_student(entry, s.tree, s.exercises, server=s.server, uid=s.uid_base + slot.index,
                               home=s.work / "students" / entry.student, limits=s.limits, scratch=slot.scratch,
                               warnings=s.warnings, profile=s.profile, collected=slot.collected)

@@ -222,14 +222,11 @@ class _Worker:
                     signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(self.pid, signal.SIGKILL)
-                # Not waited for here: a killed worker takes ~20 ms to give its memory back, and the
-                # grader has a student's comparisons to do meanwhile. The next worker of this uid
-                # first makes sure it is gone (``settle``).
-                _unsettled.setdefault(self.context.uid, []).append((self.pidfd, self.pid))
-                self.pidfd = None
-            else:
-                _unsettled.setdefault(self.context.uid, []).append((None, self.pid))
-            self.pid = None
+            # Not waited for here: a killed worker takes ~20 ms to give its memory back, and the grader
+            # has a student's comparisons to do meanwhile. The next worker of this uid first makes sure
+            # it is gone (``settle``; without a pidfd it cannot tell, and calls the reaper).
+            _unsettled.setdefault(self.context.uid, []).append((self.pidfd, self.pid))
+            self.pid = self.pidfd = None
 
 
 def forked_pid(message: Any) -> int:

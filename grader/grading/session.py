@@ -95,7 +95,6 @@ class GradingPlugin:
             self.details[item.nodeid] = difference_picture(error.expected, error.actual)
 
 
-
 class CollectedSession:
     """The course's tests, collected once in a grading process and run again for each student.
 
@@ -107,11 +106,11 @@ class CollectedSession:
     """
 
     def __init__(self, tree: CourseTree, exercises: Sequence[Exercise], profile: str,
-                 plugin: GradingPlugin) -> None:
+                 batches: dict[str, Batch] | None = None) -> None:
         from _pytest.config import _prepareconfig
         from _pytest.main import Session
 
-        self.plugin = plugin
+        self.plugin = plugin = GradingPlugin(tree, batches)
         captured = io.StringIO()
         with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
             try:
@@ -237,7 +236,7 @@ def grade_student(entry: Entry, tree: CourseTree, exercises: Sequence[Exercise],
     own = collected is None
     session_started = time.perf_counter()
     if own:
-        collected = CollectedSession(tree, exercises, profile, GradingPlugin(tree, batches or {}))
+        collected = CollectedSession(tree, exercises, profile, batches)
     collected_at = time.perf_counter()
     before = dict(remote.timings)
     captured = io.StringIO()
